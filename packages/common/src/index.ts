@@ -1,0 +1,3 @@
+export * from './ir/types.ts';
+export * from './ir/yaml.ts';
+export * from './ir/component.ts';
