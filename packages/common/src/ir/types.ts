@@ -16,6 +16,8 @@ export interface InputParameterDef {
   defaultValue?: JsonValue;
   isOptional?: boolean;
   description?: string;
+  /** Allowed values (KFP Literal constraint, `typing.Literal` inputs). */
+  literals?: JsonValue[];
 }
 export interface InputArtifactDef {
   artifactType: ArtifactTypeSchema;
@@ -110,3 +112,4 @@ export interface PipelineSpec {
 }
 
 export const SCHEMA_VERSION = '2.1.0';
+export const SCHEMA_VERSION_ARTIFACT = '0.0.1';

@@ -1,12 +1,21 @@
 // Writes and reads IR documents as the KFP SDK does: header comment, sorted keys, block style,
 // and numbers in google.protobuf.Value positions printed as doubles (`1.0`).
-import { Document, isScalar, parseAllDocuments, visit } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import type { InputsSpec, OutputsSpec, ParameterType, PipelineSpec } from './types.ts';
+
+// Loaded on first use: component entrypoints import this module through the package index but never
+// print YAML, and loading `yaml` would add ~30 ms to every container cold start.
+let yamlLib: typeof Yaml | undefined;
+function yaml(): typeof Yaml {
+  return (yamlLib ??= createRequire(import.meta.url)('yaml') as typeof Yaml);
+}
 
 // int32 fields of pipeline_spec.proto that the SDK writes; every other number is a double.
 const INT_FIELDS = new Set(['maxRetryCount', 'parallelismLimit']);
 
-const COMMENT_TYPE: Record<ParameterType, string> = {
+/** Python type names the SDK prints for each parameter type (header comment, READMEs). */
+export const COMMENT_TYPE: Record<ParameterType, string> = {
   NUMBER_DOUBLE: 'float', NUMBER_INTEGER: 'int', STRING: 'str', BOOLEAN: 'bool', LIST: 'list', STRUCT: 'dict',
   TASK_FINAL_STATUS: 'PipelineTaskFinalStatus', TASK_CONFIG: 'TaskConfig',
 };
@@ -44,8 +53,9 @@ function describeDefs(defs: InputsSpec | OutputsSpec | undefined, withDefaults: 
 /** Serialize an IR document (PipelineSpec, optionally followed by a PlatformSpec) to YAML text. */
 export function irToYaml(spec: PipelineSpec, opts: { description?: string; platformSpec?: object } = {}): string {
   const { description, platformSpec } = opts;
+  const { Document, isScalar, visit } = yaml();
   const docs = [spec, ...(platformSpec ? [platformSpec] : [])].map((d) => {
-    const doc = new Document(d, { sortMapEntries: true });
+    const doc = new Document(d, { sortMapEntries: true, aliasDuplicateObjects: false });
     visit(doc, {
       Pair(_, pair) {
         const key = isScalar(pair.key) ? String(pair.key.value) : '';
@@ -58,12 +68,12 @@ export function irToYaml(spec: PipelineSpec, opts: { description?: string; platf
     });
     return doc.toString({ indentSeq: false, lineWidth: 0, minContentWidth: 0, singleQuote: true });
   });
-  return headerComment(spec, description) + docs.join('---\n');
+  return headerComment(spec, description ?? spec.pipelineInfo.description) + docs.join('---\n');
 }
 
 /** Parse IR YAML text into its documents (PipelineSpec first) plus the description from the header comment. */
 export function parseIrYaml(text: string): { documents: unknown[]; description?: string } {
-  const docs = parseAllDocuments(text);
+  const docs = yaml().parseAllDocuments(text);
   const documents: unknown[] = [];
   for (const d of docs) {
     if (d.errors.length) throw new Error(`invalid YAML: ${d.errors[0]!.message}`);

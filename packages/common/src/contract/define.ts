@@ -1,0 +1,197 @@
+// defineComponent: one contract (zod inputs/outputs) from which the run() types, the executor's validation,
+// the IR (component.yaml) and the README tables are all derived, so they cannot drift apart.
+import type { z } from 'zod';
+import type { ContainerComponentIR } from '../ir/component.ts';
+import { singleComponentPipelineSpec } from '../ir/component.ts';
+import type {
+  InputArtifactDef, InputParameterDef, InputsSpec, OutputArtifactDef, OutputParameterDef, OutputsSpec, PipelineSpec,
+} from '../ir/types.ts';
+import { irToYaml } from '../ir/yaml.ts';
+import type { ExecutorInput } from '../executor/executor-input.ts';
+import type { Logger } from '../executor/log.ts';
+import type { ArtifactBrand, ArtifactType, InputArtifact, OutputArtifact } from './artifacts.ts';
+import { artifactInfo, artifactTypeSchema } from './artifacts.ts';
+import { paramInfo } from './params.ts';
+
+export type IOShape = Record<string, z.ZodType>;
+
+type AnyBrand = ArtifactBrand<ArtifactType, boolean, boolean>;
+
+/** What run() receives for one input: the parsed parameter, or the artifact view(s). */
+export type InputValue<S> =
+  S extends ArtifactBrand<infer T extends ArtifactType, infer L extends boolean, infer O extends boolean>
+    ? (L extends true ? InputArtifact<T>[] : InputArtifact<T>) | (O extends true ? undefined : never)
+    : S extends z.ZodType ? z.output<S> : never;
+
+export type InputValues<I extends IOShape> = { [K in keyof I]: InputValue<I[K]> };
+
+type ArtifactKeys<O> = { [K in keyof O]: O[K] extends AnyBrand ? K : never }[keyof O];
+type ParamKeys<O> = Exclude<keyof O, ArtifactKeys<O>>;
+
+/** Output artifacts run() writes into (payload at `path`, facts in `metadata`). */
+export type OutputArtifacts<O extends IOShape> = {
+  [K in ArtifactKeys<O>]: O[K] extends ArtifactBrand<infer T extends ArtifactType, boolean, boolean> ? OutputArtifact<T> : never;
+};
+
+/** Output parameter values run() returns. */
+export type OutputValues<O extends IOShape> = { [K in ParamKeys<O>]: O[K] extends z.ZodType ? z.input<O[K]> : never };
+
+export type RunResult<O extends IOShape> = [ParamKeys<O>] extends [never] ? void : OutputValues<O>;
+
+export interface RunContext<I extends IOShape, O extends IOShape> {
+  inputs: InputValues<I>;
+  outputs: OutputArtifacts<O>;
+  log: Logger;
+  /** The validated ExecutorInput, for what the contract does not model (e.g. extra launcher fields). */
+  executorInput: ExecutorInput;
+  /** Aborted on SIGTERM (pipeline cancelled): stop work, cancel remote jobs, then throw. */
+  signal: AbortSignal;
+}
+
+export interface ComponentDefinition<I extends IOShape, O extends IOShape> {
+  /** KFP component name: `^[a-z0-9][a-z0-9-]*$`. */
+  name: string;
+  /** Semver of the component (and its image tag). */
+  version: string;
+  description: string;
+  inputs?: I;
+  outputs?: O;
+  run: (ctx: RunContext<I, O>) => RunResult<O> | Promise<RunResult<O>>;
+  /** Defaults to `<FORMALIZE_REGISTRY|localhost:5000>/formalize/<name>:<version>`. */
+  image?: string;
+  /** Path of the package's `src/main.ts` inside the image; defaults to `/app/packages/<name>/src/main.ts`. */
+  entrypoint?: string;
+  /** Defaults to `['node', entrypoint]`. */
+  command?: string[];
+  /** Defaults to `['--component', name, '--executor_input', '{{$}}']`. */
+  args?: string[];
+}
+
+export interface Component<I extends IOShape = IOShape, O extends IOShape = IOShape> {
+  readonly name: string;
+  readonly version: string;
+  readonly description: string;
+  readonly inputs: I;
+  readonly outputs: O;
+  readonly image: string;
+  readonly command: readonly string[];
+  readonly args: readonly string[];
+  // Method syntax on purpose: keeps Component<SpecificIO> assignable to Component (a heterogeneous list).
+  run(ctx: RunContext<I, O>): RunResult<O> | Promise<RunResult<O>>;
+  /** Container component IR: interface from the schemas, executor `{container: {image, command, args}}`. */
+  toIR(): ContainerComponentIR;
+  /** The single-component PipelineSpec, as `kfp.compiler` writes a component.yaml. */
+  toPipelineSpec(): PipelineSpec;
+  /** component.yaml text. */
+  toYaml(): string;
+}
+
+export class ComponentDefinitionError extends Error {
+  override name = 'ComponentDefinitionError';
+}
+
+const NAME = /^[a-z0-9][a-z0-9-]*$/;
+// semver.org 2.0.0 grammar.
+const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+// Inputs/outputs become Python-style identifiers in KFP (function parameters, placeholder keys).
+const IO_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export const DEFAULT_REGISTRY = 'localhost:5000';
+
+function fail(component: string, message: string): never {
+  throw new ComponentDefinitionError(`defineComponent(${component}): ${message}`);
+}
+
+function inputDefinitions(component: string, inputs: IOShape): InputsSpec {
+  const parameters: Record<string, InputParameterDef> = {};
+  const artifacts: Record<string, InputArtifactDef> = {};
+  for (const [key, schema] of Object.entries(inputs)) {
+    if (!IO_NAME.test(key)) fail(component, `input name "${key}" must match ${IO_NAME}`);
+    const art = artifactInfo(schema);
+    if (art) {
+      artifacts[key] = {
+        artifactType: artifactTypeSchema(art.type),
+        ...(art.list && { isArtifactList: true }),
+        ...(art.optional && { isOptional: true }),
+        ...(schema.description !== undefined && { description: schema.description }),
+      };
+      continue;
+    }
+    const p = paramInfo(`inputs.${key}`, schema);
+    parameters[key] = {
+      parameterType: p.parameterType,
+      ...(p.defaultValue !== undefined && { defaultValue: p.defaultValue }),
+      ...(p.isOptional && { isOptional: true }),
+      ...(p.description !== undefined && { description: p.description }),
+      ...(p.literals && { literals: p.literals }),
+    };
+  }
+  return nonEmpty({ parameters, artifacts });
+}
+
+function outputDefinitions(component: string, outputs: IOShape): OutputsSpec {
+  const parameters: Record<string, OutputParameterDef> = {};
+  const artifacts: Record<string, OutputArtifactDef> = {};
+  for (const [key, schema] of Object.entries(outputs)) {
+    if (!IO_NAME.test(key)) fail(component, `output name "${key}" must match ${IO_NAME}`);
+    const art = artifactInfo(schema);
+    if (art) {
+      // The launcher provisions exactly one artifact per output and every output must be produced.
+      if (art.list || art.optional) fail(component, `output artifact "${key}" cannot be a list or optional`);
+      artifacts[key] = {
+        artifactType: artifactTypeSchema(art.type),
+        ...(schema.description !== undefined && { description: schema.description }),
+      };
+      continue;
+    }
+    const p = paramInfo(`outputs.${key}`, schema);
+    if (p.isOptional) fail(component, `output parameter "${key}" cannot be optional or have a default: run() must return it`);
+    parameters[key] = { parameterType: p.parameterType, ...(p.description !== undefined && { description: p.description }) };
+  }
+  return nonEmpty({ parameters, artifacts });
+}
+
+function nonEmpty<T extends { parameters: object; artifacts: object }>(spec: T): Partial<T> {
+  const out: Partial<T> = {};
+  if (Object.keys(spec.parameters).length) out.parameters = spec.parameters;
+  if (Object.keys(spec.artifacts).length) out.artifacts = spec.artifacts;
+  return out;
+}
+
+/** Declares a component; validates the contract eagerly so a bad schema fails at import, not at run time. */
+export function defineComponent<I extends IOShape = {}, O extends IOShape = {}>(def: ComponentDefinition<I, O>): Component<I, O> {
+  const { name, version, description } = def;
+  if (!NAME.test(name)) fail(name, `name must match ${NAME}`);
+  if (!SEMVER.test(version)) fail(name, `version "${version}" is not semver`);
+  const inputs = (def.inputs ?? {}) as I;
+  const outputs = (def.outputs ?? {}) as O;
+  for (const key of Object.keys(outputs)) if (key in inputs) fail(name, `"${key}" is both an input and an output`);
+
+  const registry = (process.env['FORMALIZE_REGISTRY'] || DEFAULT_REGISTRY).replace(/\/+$/, '');
+  const image = def.image ?? `${registry}/formalize/${name}:${version}`;
+  const command = Object.freeze([...(def.command ?? ['node', def.entrypoint ?? `/app/packages/${name}/src/main.ts`])]);
+  const args = Object.freeze([...(def.args ?? ['--component', name, '--executor_input', '{{$}}'])]);
+  const inDefs = inputDefinitions(name, inputs);
+  const outDefs = outputDefinitions(name, outputs);
+  const ir: ContainerComponentIR = {
+    kind: 'container',
+    name,
+    description,
+    ...(Object.keys(inDefs).length > 0 && { inputDefinitions: inDefs }),
+    ...(Object.keys(outDefs).length > 0 && { outputDefinitions: outDefs }),
+    executor: { container: { image, command: [...command], args: [...args] } },
+  };
+
+  return Object.freeze({
+    name, version, description, inputs, outputs, image, command, args,
+    run: def.run,
+    toIR: () => structuredClone(ir),
+    toPipelineSpec: () => singleComponentPipelineSpec(structuredClone(ir)),
+    toYaml: () => irToYaml(singleComponentPipelineSpec(structuredClone(ir)), { description }),
+  });
+}
+
+/** IR input definitions of a zod I/O shape (shared with the DSL's container components and pipelines). */
+export const inputsSpecFromShape = (shape: IOShape, owner = 'component'): InputsSpec => inputDefinitions(owner, shape);
+/** IR output definitions of a zod I/O shape. */
+export const outputsSpecFromShape = (shape: IOShape, owner = 'component'): OutputsSpec => outputDefinitions(owner, shape);
