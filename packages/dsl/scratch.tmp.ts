@@ -1,11 +1,13 @@
-import { readFileSync, readdirSync } from 'node:fs';
-import { parseIrYaml } from '@formalize/common';
-import { checkIr } from './src/validate/index.ts';
-for (const dir of ['../../../shared/conformance/kfp-ir', '../../../shared/conformance/gcpc-ir']) {
-  for (const f of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
-    const { documents } = parseIrYaml(readFileSync(`${dir}/${f}`, 'utf8'));
-    const issues = checkIr(documents[0], { platformSpec: documents[1] });
-    if (issues.length) console.log(f, issues);
-  }
+import { readdirSync } from 'node:fs';
+import { irToYaml, singleComponentPipelineSpec } from '@formalize/common';
+import { loadComponentFromFile } from './src/load/index.ts';
+const dir = '../../../shared/conformance/kfp-ir/v1-components';
+for (const f of readdirSync(dir)) {
+  const c = await loadComponentFromFile(`${dir}/${f}`);
+  console.log(JSON.stringify(c, null, 1));
+  if (c.kind === 'container') console.log(irToYaml(singleComponentPipelineSpec(c)));
 }
-console.log('done');
+for (const f of ['hello_world.yaml', 'container_with_if_placeholder.yaml', 'pipeline_with_loops.yaml']) {
+  const c = await loadComponentFromFile(`../../../shared/conformance/kfp-ir/${f}`);
+  console.log(f, c.kind, c.name, c.description);
+}

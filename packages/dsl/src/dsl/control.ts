@@ -26,11 +26,10 @@ export function If(condition: Condition, body: () => void): ConditionChain {
     if (branches) return branches;
     const id = b.nextGroupId();
     const ifId = Number(first.name.split('-').pop());
-    parent.children.splice(parent.children.indexOf(first), 1);
     branches = { type: 'condition-branches', name: `condition-branches-${ifId}`, parent, children: [first], dagOutputs: new Map() };
+    parent.children.splice(parent.children.indexOf(first), 1, branches);
     first.name = `condition-${id}`;
     first.parent = branches;
-    parent.children.push(branches);
     return branches;
   };
   const chain: ConditionChain = {

@@ -13,7 +13,7 @@ export interface V1Io {
 type Elem =
   | string
   | { concat: Elem[] }
-  | { ifPresent: { input: string; then: Elem | Elem[]; else?: Elem | Elem[] } };
+  | { ifPresent: { input: string; present: Elem | Elem[]; absent?: Elem | Elem[] } };
 
 type Struct = string | { Concat: Struct[] } | { IfPresent: { InputName: string; Then: Struct | Struct[]; Else?: Struct | Struct[] } };
 
@@ -99,13 +99,13 @@ function convert(arg: unknown, io: V1Io, path: string): Elem {
 
 function ifPresent(name: unknown, then: unknown, otherwise: unknown, io: V1Io, path: string): Elem {
   if (then === undefined) throw new V1PlaceholderError(path, 'then is required');
-  const node: { input: string; then: Elem | Elem[]; else?: Elem | Elem[] } = {
+  const node: { input: string; present: Elem | Elem[]; absent?: Elem | Elem[] } = {
     input: input(io, name, 'any', 'isPresent', path),
-    then: convertMany(then, io, `${path}.then`),
+    present: convertMany(then, io, `${path}.then`),
   };
   // The SDK omits a falsy else ('' or []).
   if (otherwise !== undefined && otherwise !== null && otherwise !== '' && !(Array.isArray(otherwise) && otherwise.length === 0)) {
-    node.else = convertMany(otherwise, io, `${path}.else`);
+    node.absent = convertMany(otherwise, io, `${path}.else`);
   }
   return { ifPresent: node };
 }
@@ -117,20 +117,20 @@ function checkSingleBranches(e: Elem, path: string): void {
     e.concat.forEach((x, i) => checkSingleBranches(x, `${path}.concat[${i}]`));
     return;
   }
-  const { then, else: otherwise } = e.ifPresent;
-  if (Array.isArray(then) || Array.isArray(otherwise)) {
+  const { present, absent } = e.ifPresent;
+  if (Array.isArray(present) || Array.isArray(absent)) {
     throw new V1PlaceholderError(path, 'an if/isPresent inside concat must have a single-element then/else, not a list');
   }
-  checkSingleBranches(then, path);
-  if (otherwise !== undefined) checkSingleBranches(otherwise, path);
+  checkSingleBranches(present, path);
+  if (absent !== undefined) checkSingleBranches(absent, path);
 }
 
 function toStruct(e: Elem): Struct {
   if (typeof e === 'string') return e;
   if ('concat' in e) return { Concat: e.concat.map(toStruct) };
   const branch = (b: Elem | Elem[]): Struct | Struct[] => (Array.isArray(b) ? b.map(toStruct) : toStruct(b));
-  const s: { InputName: string; Then: Struct | Struct[]; Else?: Struct | Struct[] } = { InputName: e.ifPresent.input, Then: branch(e.ifPresent.then) };
-  if (e.ifPresent.else !== undefined) s.Else = branch(e.ifPresent.else);
+  const s: { InputName: string; Then: Struct | Struct[]; Else?: Struct | Struct[] } = { InputName: e.ifPresent.input, Then: branch(e.ifPresent.present) };
+  if (e.ifPresent.absent !== undefined) s.Else = branch(e.ifPresent.absent);
   return { IfPresent: s };
 }
 

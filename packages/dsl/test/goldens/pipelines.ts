@@ -223,5 +223,68 @@ export const GOLDENS: Record<string, () => PipelineSpec> = {
       return { Output: chosen };
     }).compile();
   },
-};
 
+  'kfp-ir/if_elif_else_complex.yaml': () => {
+    const int0To9999 = pyComponent('int-0-to-9999', {}, { Output: z.int() });
+    const isEvenOrOdd = pyComponent('is-even-or-odd', { num: z.int() }, { Output: str() });
+    const printAndReturn = pyComponent('print-and-return', { text: str() }, { Output: str() });
+    const printInts = pyComponent('print-ints', { ints: z.array(z.int()) }, {});
+    type Ret = ReturnType<typeof printAndReturn>;
+    return pipeline({
+      name: 'lucky-number-pipeline',
+      inputs: { add_drumroll: z.boolean().default(true), repeat_if_lucky_number: z.boolean().default(true), trials: z.array(z.int()).default([1, 2, 3]) },
+    }, ({ add_drumroll, repeat_if_lucky_number, trials }) => {
+      let intTask!: ReturnType<typeof int0To9999>;
+      ParallelFor(trials, (trial) => {
+        intTask = int0To9999({}).setCaching(false);
+        If(add_drumroll.eq(true), () => {
+          If(trial.eq(3), () => { printAndReturn({ text: 'Adding drumroll on last trial!' }); });
+        });
+        const branch = (label: string) => {
+          const evenOrOdd = isEvenOrOdd({ num: intTask.output });
+          let even!: Ret, odd!: Ret;
+          If(evenOrOdd.output.eq('even'), () => { even = printAndReturn({ text: `Got a ${label} even number!` }); })
+            .Else(() => { odd = printAndReturn({ text: `Got a ${label} odd number!` }); });
+          printAndReturn({ text: OneOf(even.output, odd.output) });
+        };
+        If(intTask.output.lt(5000), () => branch('low'))
+          .Elif(intTask.output.gt(5000), () => branch('high'))
+          .Else(() => {
+            printAndReturn({ text: 'Announcing: Got the lucky number 5000! A one in 10,000 chance.' });
+            If(repeat_if_lucky_number.eq(true), () => {
+              ParallelFor([1, 2], () => { printAndReturn({ text: 'Announcing again: Got the lucky number 5000! A one in 10,000 chance.' }); });
+            });
+          });
+      }, { itemType: 'NUMBER_INTEGER' });
+      printInts({ ints: Collected(intTask.output) });
+    }).compile();
+  },
+
+  'kfp-ir/pipeline_with_parallelfor_parallelism.yaml': () => {
+    const printText = pyComponent('print-text', { msg: str() }, {});
+    const printInt = pyComponent('print-int', { x: z.int() }, {});
+    const makers = [0, 1, 2, 3].map((i) => pyComponent(`list-dict-maker-${i}`, {}, { Output: z.array(z.unknown()) }));
+    return pipeline({ name: 'pipeline-with-loops', inputs: { loop_parameter: z.array(z.string()) } }, ({ loop_parameter }) => {
+      ParallelFor(loop_parameter, (item) => {
+        printText({ msg: item });
+        ParallelFor(loop_parameter, (inner) => { printText({ msg: inner }); });
+      }, { parallelism: 2 });
+      ParallelFor([{ A_a: '1', B_b: '2' }, { A_a: '10', B_b: '20' }], (item) => {
+        printText({ msg: item.field('A_a') });
+        printText({ msg: item.field('B_b') });
+        ParallelFor([{ A_a: '10', B_b: '20' }, { A_a: '100', B_b: '200' }], (inner) => {
+          printText({ msg: inner.field('A_a') });
+          printText({ msg: inner.field('B_b') });
+        }, { parallelism: 1 });
+      });
+      ParallelFor([{ a: 1, b: 2 }, { a: 2, b: 3 }, { a: 3, b: 4 }], (item) => { printInt({ x: item.field('a') as never }); }, { parallelism: 1 });
+      const loopOver = (task: ReturnType<(typeof makers)[number]>, itemType: 'STRUCT' | 'STRING') =>
+        ParallelFor(task.output as never, (item: ReturnType<typeof loop_parameter.field>) => { printInt({ x: item.field('a') as never }); }, { itemType });
+      loopOver(makers[0]!({}), 'STRUCT');
+      loopOver(makers[1]!({}), 'STRUCT');
+      loopOver(makers[2]!({}), 'STRUCT');
+      loopOver(makers[3]!({}), 'STRING');
+      loopOver(makers[1]!({}), 'STRING');
+    }).compile();
+  },
+};

@@ -1,0 +1,45 @@
+// A validated PipelineSpec as a component: a component compiled on its own (one container component, one task
+// of it in root.dag, root exposing the same interface) is a container component; anything else is a graph.
+import { isDeepStrictEqual } from 'node:util';
+import type { ComponentIR, ComponentSpec, ExecutorSpec, InputsSpec, OutputsSpec, PipelineSpec } from '@formalize/common';
+
+function sameInterface(a: InputsSpec | OutputsSpec | undefined, b: InputsSpec | OutputsSpec | undefined): boolean {
+  const norm = (d: InputsSpec | OutputsSpec | undefined) => ({ parameters: d?.parameters ?? {}, artifacts: d?.artifacts ?? {} });
+  return isDeepStrictEqual(norm(a), norm(b));
+}
+
+/** The container component and its executor when `spec` is a single-component PipelineSpec. */
+function singleContainer(spec: PipelineSpec): { comp: ComponentSpec; executor: ExecutorSpec } | undefined {
+  const comps = Object.entries(spec.components ?? {});
+  if (comps.length !== 1) return undefined;
+  const [compName, comp] = comps[0]!;
+  if (!comp.executorLabel) return undefined;
+  const executor = spec.deploymentSpec?.executors?.[comp.executorLabel];
+  const tasks = Object.values(spec.root.dag?.tasks ?? {});
+  if (!executor || tasks.length !== 1) return undefined;
+  const task = tasks[0]!;
+  if (task.componentRef.name !== compName || task.parameterIterator || task.artifactIterator || task.triggerPolicy?.condition) return undefined;
+  if (!sameInterface(spec.root.inputDefinitions, comp.inputDefinitions) || !sameInterface(spec.root.outputDefinitions, comp.outputDefinitions)) return undefined;
+  // Every component input must be passed straight through from the root input of the same name.
+  const params = Object.keys(comp.inputDefinitions?.parameters ?? {});
+  const arts = Object.keys(comp.inputDefinitions?.artifacts ?? {});
+  if (!params.every((p) => task.inputs?.parameters?.[p]?.componentInputParameter === p)) return undefined;
+  if (!arts.every((a) => task.inputs?.artifacts?.[a]?.componentInputArtifact === a)) return undefined;
+  return { comp, executor };
+}
+
+/** ComponentIR of a validated PipelineSpec; `description` is the header comment's (falls back to pipelineInfo). */
+export function componentFromPipelineSpec(spec: PipelineSpec, description?: string): ComponentIR {
+  const name = spec.pipelineInfo.name;
+  const desc = description ?? spec.pipelineInfo.description;
+  const single = singleContainer(spec);
+  if (!single) return { kind: 'graph', name, ...(desc !== undefined ? { description: desc } : {}), pipelineSpec: spec };
+  return {
+    kind: 'container',
+    name,
+    ...(desc !== undefined ? { description: desc } : {}),
+    ...(single.comp.inputDefinitions ? { inputDefinitions: single.comp.inputDefinitions } : {}),
+    ...(single.comp.outputDefinitions ? { outputDefinitions: single.comp.outputDefinitions } : {}),
+    executor: single.executor,
+  };
+}
