@@ -3,8 +3,9 @@
 // differently-typed artifacts never mix (wiring a Dataset into a Model input fails to compile).
 import { z } from 'zod';
 import type { ArtifactTypeSchema, JsonObject } from '../ir/types.ts';
+import { sharedRegistry } from './registry.ts';
 
-export const ARTIFACT_SCHEMA_VERSION = '0.0.1';
+export const SCHEMA_VERSION_ARTIFACT = '0.0.1';
 
 // KFP `dsl/types/artifact_types.py` and GCPC `types/artifact_types.py`; all are schemaVersion 0.0.1.
 const TITLES = [
@@ -18,7 +19,7 @@ const TITLES = [
 export type ArtifactType = (typeof TITLES)[number];
 
 export const ARTIFACT_TYPES: readonly { readonly schemaTitle: ArtifactType; readonly schemaVersion: string }[] =
-  Object.freeze(TITLES.map((schemaTitle) => Object.freeze({ schemaTitle, schemaVersion: ARTIFACT_SCHEMA_VERSION })));
+  Object.freeze(TITLES.map((schemaTitle) => Object.freeze({ schemaTitle, schemaVersion: SCHEMA_VERSION_ARTIFACT })));
 
 const KNOWN: ReadonlySet<string> = new Set(TITLES);
 
@@ -34,7 +35,7 @@ export class UnknownArtifactTypeError extends Error {
 }
 
 export function artifactTypeSchema(type: ArtifactType): ArtifactTypeSchema {
-  return { schemaTitle: type, schemaVersion: ARTIFACT_SCHEMA_VERSION };
+  return { schemaTitle: type, schemaVersion: SCHEMA_VERSION_ARTIFACT };
 }
 
 /** `system.Artifact` is the untyped slot: it accepts an artifact of any known type. */
@@ -76,12 +77,7 @@ export interface ArtifactOptions {
   list?: boolean;
 }
 
-// Shared through globalThis so two copies of this module (e.g. a test runner and a dynamically imported
-// component package) still recognise each other's schemas. zod registries inherit entries through
-// `.describe()`/`.meta()` clones, so a re-described artifact schema stays an artifact.
-const REGISTRY_KEY = Symbol.for('formalize.artifactRegistry');
-const registry: z.core.$ZodRegistry<ArtifactInfo> = ((globalThis as Record<symbol, unknown>)[REGISTRY_KEY] ??=
-  z.registry<ArtifactInfo>()) as z.core.$ZodRegistry<ArtifactInfo>;
+const registry = sharedRegistry<ArtifactInfo>('artifacts');
 
 function titleSchema(declared: ArtifactType) {
   return z.string().superRefine((title, ctx) => {
@@ -96,7 +92,7 @@ function runtimeArtifactSchema(type: ArtifactType) {
   // proto3 JSON omits empty strings and empty structs, hence the defaults.
   return z.object({
     name: z.string().default(''),
-    type: z.object({ schemaTitle: titleSchema(type), schemaVersion: z.string().default(ARTIFACT_SCHEMA_VERSION) }),
+    type: z.object({ schemaTitle: titleSchema(type), schemaVersion: z.string().default(SCHEMA_VERSION_ARTIFACT) }),
     uri: z.string().default(''),
     metadata: z.record(z.string(), z.unknown()).default({}),
     customPath: z.string().optional(),

@@ -9,6 +9,7 @@ import {
 import { ArtifactChannel, ParamChannel, TASK_FINAL_STATUS, type Channel } from '../dsl/channels.ts';
 import { ancestors, isGroup, uncommonAncestors, type Group, type Node, type PipelineBuilder } from '../dsl/graph.ts';
 import type { PipelineDef } from '../dsl/pipeline.ts';
+import type { Shape } from '../dsl/types.ts';
 import type { Task } from '../dsl/task.ts';
 import { termsToCel } from './cel.ts';
 import { pyJson } from '../dsl/placeholders.ts';
@@ -18,7 +19,7 @@ export interface CompileInput {
   builder: PipelineBuilder;
   inputDefinitions: InputsSpec;
   outputs: Record<string, Channel>;
-  def: PipelineDef<never> | PipelineDef<Record<string, unknown>>;
+  def: PipelineDef<Shape>;
 }
 
 /** The group whose DAG holds a channel directly (no punching through needed there). */

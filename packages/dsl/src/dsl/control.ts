@@ -55,22 +55,22 @@ function conditionGroup(id: number, terms: Term[]): ConditionGroup {
   return { type: 'condition', name: `condition-${id}`, parent: undefined, children: [], dagOutputs: new Map(), terms };
 }
 
-export interface ParallelForOptions {
+export interface ParallelForOptions<T extends ParamTag = ParamTag> {
   /** Maximum concurrent iterations; 0 = unlimited. */
   parallelism?: number;
   /** Parameter type of each item when looping over a LIST channel (defaults to STRING, as KFP for `list`). */
-  itemType?: ParamTag;
+  itemType?: T;
 }
 
-type ItemOf<I> = I extends ArtifactChannel<infer A> ? ArtifactChannel<A>
-  : I extends readonly (infer E)[] ? ParamChannel<E extends number ? 'NUMBER_INTEGER' | 'NUMBER_DOUBLE' : E extends string ? 'STRING' : E extends boolean ? 'BOOLEAN' : ParamTag>
-  : ParamChannel<ParamTag>;
+type ItemOf<I, T extends ParamTag> = I extends ArtifactChannel<infer A> ? ArtifactChannel<A>
+  : I extends readonly (infer E)[] ? ParamChannel<E extends number ? 'NUMBER_INTEGER' | 'NUMBER_DOUBLE' : E extends string ? 'STRING' : E extends boolean ? 'BOOLEAN' : E extends readonly unknown[] ? 'LIST' : 'STRUCT'>
+  : ParamChannel<T>;
 
 /** `ParallelFor(items, (item) => {...})` over a literal list, a LIST parameter or an artifact list. */
-export function ParallelFor<I extends readonly unknown[] | ParamChannel<'LIST'> | ArtifactChannel<string>>(
+export function ParallelFor<I extends readonly unknown[] | ParamChannel<'LIST'> | ArtifactChannel<string>, T extends ParamTag = 'STRING'>(
   items: I,
-  body: (item: ItemOf<I>) => void,
-  opts: ParallelForOptions = {},
+  body: (item: ItemOf<I, T>) => void,
+  opts: ParallelForOptions<T> = {},
 ): ParallelForGroup {
   const b = currentBuilder('ParallelFor');
   const parallelism = opts.parallelism ?? 0;
@@ -79,14 +79,14 @@ export function ParallelFor<I extends readonly unknown[] | ParamChannel<'LIST'> 
   if (items instanceof ArtifactChannel) {
     group.item = new ArtifactChannel(`${items.name}-loop-item`, items.artifactType, { kind: 'loop-item', loop: group });
   } else if (items instanceof ParamChannel) {
-    const itemType = opts.itemType ?? (items.origin.kind === 'loop-subvar' ? 'STRING' : 'STRING');
+    const itemType: ParamTag = opts.itemType ?? 'STRING';
     group.item = new ParamChannel(`${items.name}-loop-item`, itemType, { kind: 'loop-item', loop: group });
   } else {
     if (!Array.isArray(items) || items.length === 0) throw new Error('ParallelFor needs a non-empty list, a LIST parameter or an artifact list');
     group.item = new ParamChannel(`loop-item-param-${b.nextGroupId()}`, rawItemType(items[0]), { kind: 'loop-item', loop: group });
   }
   group.name = `for-loop-${b.nextGroupId()}`;
-  b.within(group, () => body(group.item as ItemOf<I>));
+  b.within(group, () => body(group.item as ItemOf<I, T>));
   return group;
 }
 
@@ -137,7 +137,7 @@ export function OneOf<C extends Channel>(...channels: C[]): C {
 }
 
 /** Runs `exitTask` when the tasks in `body` finish, whatever their outcome (KFP `dsl.ExitHandler`). */
-export function ExitHandler(exitTask: Task<unknown>, body: () => void, opts: { name?: string } = {}): ExitHandlerGroup {
+export function ExitHandler(exitTask: Task<any>, body: () => void, opts: { name?: string } = {}): ExitHandlerGroup {
   const b = currentBuilder('ExitHandler');
   if (exitTask.parent !== b.current) throw new Error(`ExitHandler: exit task '${exitTask.name}' must be created in the same scope as the ExitHandler`);
   if (exitTask.upstream.length || Object.values(exitTask.args).some((a) => a instanceof ParamChannel && a.producerTask)) {

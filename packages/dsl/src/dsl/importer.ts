@@ -18,9 +18,9 @@ export function importer<A extends string>(opts: ImporterOptions<A>): Task<{ art
   const spec: { typeSchema: typeof typeSchema; reimport?: boolean; metadata?: JsonObject } = { typeSchema };
   if (opts.reimport) spec.reimport = true;
   if (opts.metadata) spec.metadata = opts.metadata;
-  const task = new Task(b.uniqueTaskName('importer'), { kind: 'importer', name: 'importer', importer: spec, artifactType: typeSchema }, { uri: opts.artifactUri }, (t) => ({
-    artifact: new ArtifactChannel(`${t.name}-artifact`, opts.artifactType, { kind: 'task-output', task: t as Task, key: 'artifact' }),
+  const task = new Task<{ artifact: ArtifactChannel<A> }>(b.uniqueTaskName('importer'), { kind: 'importer', name: 'importer', importer: spec, artifactType: typeSchema }, { uri: opts.artifactUri }, (t) => ({
+    artifact: new ArtifactChannel(`${t.name}-artifact`, opts.artifactType, { kind: 'task-output', task: t as unknown as Task, key: 'artifact' }),
   }));
-  b.addTask(task as Task);
+  b.addTask(task as unknown as Task);
   return task;
 }

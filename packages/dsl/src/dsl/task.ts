@@ -20,7 +20,7 @@ export class Task<O = Record<string, Channel>> {
   retry: RetryPolicy | undefined;
   readonly resources: ResourceSpec = {};
   readonly env: { name: string; value: string }[] = [];
-  readonly upstream: Task<unknown>[] = [];
+  readonly upstream: Task<any>[] = [];
   ignoreUpstreamFailureFlag = false;
   /** Set on the exit task of an ExitHandler. */
   exitHandlerOf: Group | undefined;
@@ -97,7 +97,7 @@ export class Task<O = Record<string, Channel>> {
     return this;
   }
   /** Runs this task after the given tasks even without a data dependency. */
-  after(...tasks: Task<unknown>[]): this {
+  after(...tasks: Task<any>[]): this {
     this.upstream.push(...tasks);
     return this;
   }
@@ -129,7 +129,7 @@ export function memoryToFloat(memory: string): number {
 }
 
 /** Channels for every output a component declares. */
-export function outputChannels(task: Task<unknown>, defs: OutputsSpec | undefined): Record<string, Channel> {
+export function outputChannels(task: Task<any>, defs: OutputsSpec | undefined): Record<string, Channel> {
   const out: Record<string, Channel> = {};
   for (const [key, p] of Object.entries(defs?.parameters ?? {})) {
     out[key] = new ParamChannel(`${task.name}-${key}`, p.parameterType as never, { kind: 'task-output', task: task as Task, key });

@@ -30,7 +30,7 @@ export type ArgFor<S> = [ArtifactTitleOf<S>] extends [never]
     : ChannelForParam<ParamTagOf<S> & ParamTag, S>
   : ArtifactTitleOf<S> extends 'system.Artifact' ? ArtifactChannel<string> : ArtifactChannel<ArtifactTitleOf<S>>;
 
-export type Shape = Record<string, unknown>;
+export type Shape = Record<string, z.ZodType>;
 
 /** Arguments of a typed component call: required inputs are required, defaults/optionals may be omitted. */
 export type ArgsOf<I extends Shape> =

@@ -20,11 +20,11 @@ function singleContainer(spec: PipelineSpec): { comp: ComponentSpec; executor: E
   const task = tasks[0]!;
   if (task.componentRef.name !== compName || task.parameterIterator || task.artifactIterator || task.triggerPolicy?.condition) return undefined;
   if (!sameInterface(spec.root.inputDefinitions, comp.inputDefinitions) || !sameInterface(spec.root.outputDefinitions, comp.outputDefinitions)) return undefined;
-  // Every component input must be passed straight through from the root input of the same name.
-  const params = Object.keys(comp.inputDefinitions?.parameters ?? {});
-  const arts = Object.keys(comp.inputDefinitions?.artifacts ?? {});
-  if (!params.every((p) => task.inputs?.parameters?.[p]?.componentInputParameter === p)) return undefined;
-  if (!arts.every((a) => task.inputs?.artifacts?.[a]?.componentInputArtifact === a)) return undefined;
+  // Wired inputs come straight from the root input of the same name (no constants hidden in the wrapper).
+  // Not every input need be wired: the SDK leaves some out (GCPC create_custom_training_job_from_component).
+  const params = Object.entries(task.inputs?.parameters ?? {});
+  const arts = Object.entries(task.inputs?.artifacts ?? {});
+  if (!params.every(([n, p]) => p.componentInputParameter === n) || !arts.every(([n, a]) => a.componentInputArtifact === n)) return undefined;
   return { comp, executor };
 }
 
