@@ -3,6 +3,7 @@ export * from './ir/yaml.ts';
 export * from './ir/component.ts';
 export * from './contract/artifacts.ts';
 export * from './contract/params.ts';
+export * from './contract/interface.ts';
 export * from './contract/define.ts';
 export * from './contract/readme.ts';
 export * from './storage/uri.ts';

@@ -6,3 +6,5 @@ export { pipeline, type Pipeline, type PipelineDef } from './dsl/pipeline.ts';
 export { concat, ifPresent, EXECUTOR_INPUT, OUTPUT_FILE } from './dsl/placeholders.ts';
 export { Task } from './dsl/task.ts';
 export { compilePipeline } from './compile/compiler.ts';
+export * from './validate/index.ts';
+export * from './load/index.ts';

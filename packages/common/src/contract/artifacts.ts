@@ -3,9 +3,8 @@
 // differently-typed artifacts never mix (wiring a Dataset into a Model input fails to compile).
 import { z } from 'zod';
 import type { ArtifactTypeSchema, JsonObject } from '../ir/types.ts';
+import { SCHEMA_VERSION_ARTIFACT } from '../ir/types.ts';
 import { sharedRegistry } from './registry.ts';
-
-export const SCHEMA_VERSION_ARTIFACT = '0.0.1';
 
 // KFP `dsl/types/artifact_types.py` and GCPC `types/artifact_types.py`; all are schemaVersion 0.0.1.
 const TITLES = [

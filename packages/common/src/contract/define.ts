@@ -3,15 +3,13 @@
 import type { z } from 'zod';
 import type { ContainerComponentIR } from '../ir/component.ts';
 import { singleComponentPipelineSpec } from '../ir/component.ts';
-import type {
-  InputArtifactDef, InputParameterDef, InputsSpec, OutputArtifactDef, OutputParameterDef, OutputsSpec, PipelineSpec,
-} from '../ir/types.ts';
+import type { InputsSpec, OutputsSpec, PipelineSpec } from '../ir/types.ts';
 import { irToYaml } from '../ir/yaml.ts';
 import type { ExecutorInput } from '../executor/executor-input.ts';
 import type { Logger } from '../executor/log.ts';
 import type { ArtifactBrand, ArtifactType, InputArtifact, OutputArtifact } from './artifacts.ts';
-import { artifactInfo, artifactTypeSchema } from './artifacts.ts';
-import { paramInfo } from './params.ts';
+import { inputsSpecFromShape, outputsSpecFromShape } from './interface.ts';
+import { UnsupportedSchemaError } from './params.ts';
 
 export type IOShape = Record<string, z.ZodType>;
 
@@ -93,69 +91,11 @@ export class ComponentDefinitionError extends Error {
 const NAME = /^[a-z0-9][a-z0-9-]*$/;
 // semver.org 2.0.0 grammar.
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
-// Inputs/outputs become Python-style identifiers in KFP (function parameters, placeholder keys).
-const IO_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export const DEFAULT_REGISTRY = 'localhost:5000';
 
 function fail(component: string, message: string): never {
   throw new ComponentDefinitionError(`defineComponent(${component}): ${message}`);
-}
-
-function inputDefinitions(component: string, inputs: IOShape): InputsSpec {
-  const parameters: Record<string, InputParameterDef> = {};
-  const artifacts: Record<string, InputArtifactDef> = {};
-  for (const [key, schema] of Object.entries(inputs)) {
-    if (!IO_NAME.test(key)) fail(component, `input name "${key}" must match ${IO_NAME}`);
-    const art = artifactInfo(schema);
-    if (art) {
-      artifacts[key] = {
-        artifactType: artifactTypeSchema(art.type),
-        ...(art.list && { isArtifactList: true }),
-        ...(art.optional && { isOptional: true }),
-        ...(schema.description !== undefined && { description: schema.description }),
-      };
-      continue;
-    }
-    const p = paramInfo(`inputs.${key}`, schema);
-    parameters[key] = {
-      parameterType: p.parameterType,
-      ...(p.defaultValue !== undefined && { defaultValue: p.defaultValue }),
-      ...(p.isOptional && { isOptional: true }),
-      ...(p.description !== undefined && { description: p.description }),
-      ...(p.literals && { literals: p.literals }),
-    };
-  }
-  return nonEmpty({ parameters, artifacts });
-}
-
-function outputDefinitions(component: string, outputs: IOShape): OutputsSpec {
-  const parameters: Record<string, OutputParameterDef> = {};
-  const artifacts: Record<string, OutputArtifactDef> = {};
-  for (const [key, schema] of Object.entries(outputs)) {
-    if (!IO_NAME.test(key)) fail(component, `output name "${key}" must match ${IO_NAME}`);
-    const art = artifactInfo(schema);
-    if (art) {
-      // The launcher provisions exactly one artifact per output and every output must be produced.
-      if (art.list || art.optional) fail(component, `output artifact "${key}" cannot be a list or optional`);
-      artifacts[key] = {
-        artifactType: artifactTypeSchema(art.type),
-        ...(schema.description !== undefined && { description: schema.description }),
-      };
-      continue;
-    }
-    const p = paramInfo(`outputs.${key}`, schema);
-    if (p.isOptional) fail(component, `output parameter "${key}" cannot be optional or have a default: run() must return it`);
-    parameters[key] = { parameterType: p.parameterType, ...(p.description !== undefined && { description: p.description }) };
-  }
-  return nonEmpty({ parameters, artifacts });
-}
-
-function nonEmpty<T extends { parameters: object; artifacts: object }>(spec: T): Partial<T> {
-  const out: Partial<T> = {};
-  if (Object.keys(spec.parameters).length) out.parameters = spec.parameters;
-  if (Object.keys(spec.artifacts).length) out.artifacts = spec.artifacts;
-  return out;
 }
 
 /** Declares a component; validates the contract eagerly so a bad schema fails at import, not at run time. */
@@ -171,8 +111,15 @@ export function defineComponent<I extends IOShape = {}, O extends IOShape = {}>(
   const image = def.image ?? `${registry}/formalize/${name}:${version}`;
   const command = Object.freeze([...(def.command ?? ['node', def.entrypoint ?? `/app/packages/${name}/src/main.ts`])]);
   const args = Object.freeze([...(def.args ?? ['--component', name, '--executor_input', '{{$}}'])]);
-  const inDefs = inputDefinitions(name, inputs);
-  const outDefs = outputDefinitions(name, outputs);
+  let inDefs: InputsSpec;
+  let outDefs: OutputsSpec;
+  try {
+    inDefs = inputsSpecFromShape(inputs);
+    outDefs = outputsSpecFromShape(outputs);
+  } catch (err) {
+    if (err instanceof UnsupportedSchemaError) fail(name, err.message);
+    throw err;
+  }
   const ir: ContainerComponentIR = {
     kind: 'container',
     name,
@@ -190,8 +137,3 @@ export function defineComponent<I extends IOShape = {}, O extends IOShape = {}>(
     toYaml: () => irToYaml(singleComponentPipelineSpec(structuredClone(ir)), { description }),
   });
 }
-
-/** IR input definitions of a zod I/O shape (shared with the DSL's container components and pipelines). */
-export const inputsSpecFromShape = (shape: IOShape, owner = 'component'): InputsSpec => inputDefinitions(owner, shape);
-/** IR output definitions of a zod I/O shape. */
-export const outputsSpecFromShape = (shape: IOShape, owner = 'component'): OutputsSpec => outputDefinitions(owner, shape);

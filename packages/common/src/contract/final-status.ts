@@ -1,22 +1,29 @@
 // `PipelineTaskFinalStatus`: the input an exit-handler task receives about the tasks it guards
 // (IR parameter type TASK_FINAL_STATUS, filled by the backend, always optional).
 import { z } from 'zod';
+import { sharedRegistry } from './registry.ts';
 
-const KEY = Symbol.for('formalize.taskFinalStatus');
+const registry = sharedRegistry<{ taskFinalStatus: true }>('taskFinalStatus');
+
+// Loose objects: kfp.local writes snake_case keys and newer backends add fields; `state` is what exit tasks read.
+const statusSchema = z.looseObject({
+  state: z.string(),
+  pipelineJobResourceName: z.string().optional(),
+  pipelineTaskName: z.string().optional(),
+  error: z.looseObject({ code: z.number().optional(), message: z.string().optional() }).optional(),
+}).optional();
+
+export type TaskFinalStatus = NonNullable<z.output<typeof statusSchema>>;
 
 /** Schema of a TASK_FINAL_STATUS input; wire it with `TASK_FINAL_STATUS` in a pipeline. */
-export function taskFinalStatus(description?: string) {
-  const schema = z.object({
-    state: z.string(),
-    pipelineJobResourceName: z.string().optional(),
-    pipelineTaskName: z.string().optional(),
-    error: z.object({ code: z.number().optional(), message: z.string().optional() }).optional(),
-  }).optional();
-  const described = description ? schema.describe(description) : schema;
-  Object.defineProperty(described, KEY, { value: true, enumerable: false });
-  return described as typeof schema & { readonly taskFinalStatus: true };
+export function taskFinalStatus(description?: string): typeof statusSchema & { readonly taskFinalStatus: true } {
+  const schema = description ? statusSchema.describe(description) : statusSchema.clone();
+  registry.add(schema, { taskFinalStatus: true });
+  Object.defineProperty(schema, 'taskFinalStatus', { value: true, enumerable: false });
+  return schema as typeof statusSchema & { readonly taskFinalStatus: true };
 }
 
-export function isTaskFinalStatusSchema(schema: unknown): boolean {
-  return typeof schema === 'object' && schema !== null && (schema as Record<symbol, unknown>)[KEY] === true;
+/** True for schemas made by `taskFinalStatus()`, including `.describe()` clones of them. */
+export function isTaskFinalStatusSchema(schema: z.ZodType): boolean {
+  return registry.get(schema) !== undefined;
 }

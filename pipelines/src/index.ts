@@ -1,0 +1,8 @@
+// Every pipeline spec of the repository, by pipeline name. `scripts/compile-pipelines.ts` compiles
+// each into `compiled/<name>.yaml`.
+import type { PipelineSpec } from '@formalize/common';
+import hello from './examples/hello.ts';
+
+export interface CompilablePipeline { readonly pipelineName: string; readonly description: string | undefined; compile(): PipelineSpec }
+
+export const pipelines: readonly CompilablePipeline[] = [hello];

@@ -1,0 +1,30 @@
+// The README's test command: typecheck, lint and test every project (Nx), check that generated
+// component.yaml/README tables and compiled pipelines are up to date, then print one summary line.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const projects = ['packages', 'pipelines'].flatMap((d) => (d === 'pipelines' ? ['pipelines'] : readdirSync(join(root, d)).map((p) => join(d, p))));
+for (const p of projects) rmSync(join(root, p, '.test-results'), { recursive: true, force: true });
+
+const run = (cmd: string, args: string[]) => spawnSync(cmd, args, { cwd: root, stdio: 'inherit' }).status ?? 1;
+const steps: [string, number][] = [
+  ['nx typecheck/lint/test', run('npx', ['nx', 'run-many', '-t', 'typecheck', 'lint', 'test', '--outputStyle=static', '--skip-nx-cache'])],
+  ['generated component files', run('node', ['scripts/generate.ts', '--check'])],
+  ['compiled pipelines', run('node', ['scripts/compile-pipelines.ts', '--check'])],
+];
+
+let passed = 0;
+let failed = 0;
+for (const p of projects) {
+  const report = join(root, p, '.test-results', 'vitest.json');
+  if (!existsSync(report)) continue;
+  const r = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number };
+  passed += r.numPassedTests;
+  failed += r.numFailedTests;
+}
+for (const [name, status] of steps) if (status !== 0) { console.error(`FAILED: ${name}`); failed += 1; }
+if (passed === 0) { console.error('no test ran'); failed += 1; }
+console.log(`${passed} passed, ${failed} failed`);
+process.exitCode = failed ? 1 : 0;
