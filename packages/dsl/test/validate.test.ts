@@ -82,6 +82,19 @@ describe('mutated copies are rejected, naming what and where', () => {
     expectIssue(checkIr(doc), `${ROOT_TASKS}.upstream.inputs.parameters.input_1`, 'required input parameter "input_1" of component "comp-upstream" is not provided');
   });
 
+  it('reports proto and structural issues together, without repeating a dropped value', () => {
+    const doc = various();
+    doc.root.dag.tasks.upstream.cachingOptions.enableCaching = true;
+    doc.root.dag.tasks.downstream.inputs.parameters.input_a.taskOutputParameter.producerTask = 'ghost';
+    doc.components['comp-upstream'].inputDefinitions.parameters.input_1.parameterType = 'STRIN';
+    const issues = checkIr(doc);
+    expect(issues.map((i) => i.path).sort()).toEqual([
+      'components.comp-upstream.inputDefinitions.parameters.input_1.parameterType',
+      `${ROOT_TASKS}.downstream.inputs.parameters.input_a.taskOutputParameter.producerTask`,
+      `${ROOT_TASKS}.upstream.cachingOptions.enableCaching`,
+    ]);
+  });
+
   it('validateIr throws an IrValidationError whose message lists every issue', () => {
     const doc = various();
     doc.root.dag.tasks.upstream.componentRef.name = 'comp-nope';

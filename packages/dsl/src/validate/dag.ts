@@ -87,7 +87,8 @@ class DagChecker {
 
     const injected = constantRefs(task, tpath);
     for (const [pname, pin] of Object.entries(task.inputs?.parameters ?? {})) {
-      if (pin) this.taskParam(tname, pname, pin, injected.has(pname) ? undefined : callee, joinPath(joinPath(tpath, 'inputs.parameters'), pname));
+      const extra = injected.has(pname) && !callee?.comp.inputDefinitions?.parameters?.[pname];
+      if (pin) this.taskParam(tname, pname, pin, extra ? undefined : callee, joinPath(joinPath(tpath, 'inputs.parameters'), pname));
     }
     for (const [ref, where] of injected) {
       if (!task.inputs?.parameters?.[ref] && !callee?.comp.inputDefinitions?.parameters?.[ref]) {

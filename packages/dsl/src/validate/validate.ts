@@ -29,7 +29,11 @@ function analyze(doc: unknown, opts: ValidateOptions): { issues: Issue[]; spec: 
   if (opts.platformSpec !== undefined) {
     issues.push(...checkProtoJson(opts.platformSpec, irMessageType('ml_pipelines.PlatformSpec'), 'platformSpec').issues);
   }
-  issues.push(...checkStructure(spec as LSpec));
+  // Values that failed the proto check were dropped from the normalised copy; structural findings at, under or
+  // just above such a value (e.g. "parameterType is required" after a bad enum) would only repeat them.
+  const protoPaths = issues.map((i) => i.path);
+  const repeats = (p: string, q: string): boolean => p === q || p.startsWith(`${q}.`) || p.startsWith(`${q}[`) || q.replace(/(?:\.[^.[]*|\[\d+\])$/, '') === p;
+  issues.push(...checkStructure(spec as LSpec).filter((i) => !protoPaths.some((q) => repeats(i.path, q))));
   return { issues, spec: spec as LSpec };
 }
 
