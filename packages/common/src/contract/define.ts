@@ -34,7 +34,9 @@ export type OutputArtifacts<O extends IOShape> = {
 /** Output parameter values run() returns. */
 export type OutputValues<O extends IOShape> = { [K in ParamKeys<O>]: O[K] extends z.ZodType ? z.input<O[K]> : never };
 
-export type RunResult<O extends IOShape> = [ParamKeys<O>] extends [never] ? void : OutputValues<O>;
+/** No output parameters: nothing to return. The wide `Component` type (any outputs) may return either. */
+export type RunResult<O extends IOShape> = [ParamKeys<O>] extends [never] ? void
+  : string extends keyof O ? OutputValues<O> | void : OutputValues<O>;
 
 export interface RunContext<I extends IOShape, O extends IOShape> {
   inputs: InputValues<I>;
@@ -105,7 +107,6 @@ export function defineComponent<I extends IOShape = {}, O extends IOShape = {}>(
   if (!SEMVER.test(version)) fail(name, `version "${version}" is not semver`);
   const inputs = (def.inputs ?? {}) as I;
   const outputs = (def.outputs ?? {}) as O;
-  for (const key of Object.keys(outputs)) if (key in inputs) fail(name, `"${key}" is both an input and an output`);
 
   const registry = (process.env['FORMALIZE_REGISTRY'] || DEFAULT_REGISTRY).replace(/\/+$/, '');
   const image = def.image ?? `${registry}/formalize/${name}:${version}`;

@@ -3,7 +3,7 @@
 // `pipelinechannel--...` inputs, dependencies lifted to the first uncommon ancestors, fan-in and
 // one-of values exposed as DAG outputs, and one component + executor per task.
 import {
-  SCHEMA_VERSION, SDK_VERSION, type ComponentSpec, type DagOutputsSpec, type ExecutorSpec, type InputsSpec, type JsonValue,
+  SCHEMA_VERSION, SDK_VERSION, sanitizeName, type ComponentSpec, type DagOutputsSpec, type ExecutorSpec, type InputsSpec, type JsonValue,
   type OutputsSpec, type PipelineSpec, type TaskInputArtifact, type TaskInputParameter, type TaskSpec,
 } from '@formalize/common';
 import { ArtifactChannel, ParamChannel, TASK_FINAL_STATUS, type Channel } from '../dsl/channels.ts';
@@ -190,7 +190,6 @@ export function compilePipeline({ builder, inputDefinitions, outputs, def }: Com
   // 5. Emit components, executors and tasks.
   const components: Record<string, ComponentSpec> = {};
   const executors: Record<string, ExecutorSpec> = {};
-  const graphUses: { task: Task; spec: TaskSpec; pipelineSpec: PipelineSpec }[] = [];
 
   const withDeps = (n: Node, spec: TaskSpec): TaskSpec => {
     const d = deps.get(n);
@@ -198,37 +197,49 @@ export function compilePipeline({ builder, inputDefinitions, outputs, def }: Com
     return spec;
   };
 
-  const taskSpecOf = (t: Task): TaskSpec => {
-    const d = t.parent!;
-    const spec: TaskSpec = { taskInfo: { name: t.displayName ?? t.name }, componentRef: { name: `comp-${t.name}` } };
+  // Component names follow task creation order, as the SDK assigns them: a nested pipeline's own
+  // components are merged at its task, and later components that collide get `-2`, `-3`, ...
+  const componentName = new Map<Task, string>();
+  const uniqueComponent = (base: string) => {
+    let name = base;
+    for (let i = 2; name in components; i++) name = `${base}-${i}`;
+    return name;
+  };
+  for (const t of builder.tasks) {
     const target = t.target;
-    spec.cachingOptions = t.caching ? { enableCache: true } : {};
-    if (t.cacheKey) spec.cachingOptions!.cacheKey = t.cacheKey;
-    const inputs = inputsSpecOf(d, Object.entries(t.args), `task '${t.name}'`, t.exitHandlerOf);
-    if (inputs) spec.inputs = inputs;
-    if (t.retry) spec.retryPolicy = t.retry;
-    if (t.exitHandlerOf || t.ignoreUpstreamFailureFlag) spec.triggerPolicy = { strategy: 'ALL_UPSTREAM_TASKS_COMPLETED' };
-    withDeps(t, spec);
+    if (target.kind === 'graph') {
+      componentName.set(t, mergeGraphComponent(components, executors, target.name, target.pipelineSpec));
+      continue;
+    }
+    const comp = uniqueComponent(`comp-${sanitizeName(target.name)}`);
+    const exec = `exec-${comp.slice('comp-'.length)}`;
+    componentName.set(t, comp);
     if (target.kind === 'container') {
-      components[`comp-${t.name}`] = strip({ executorLabel: `exec-${t.name}`, inputDefinitions: target.inputDefinitions, outputDefinitions: target.outputDefinitions });
+      components[comp] = strip({ executorLabel: exec, inputDefinitions: target.inputDefinitions, outputDefinitions: target.outputDefinitions });
       const container = { ...target.executor.container! };
       if (Object.keys(t.resources).length) container.resources = { ...container.resources, ...t.resources };
       if (t.env.length) container.env = [...(container.env ?? []), ...t.env];
-      executors[`exec-${t.name}`] = { container };
-    } else if (target.kind === 'importer') {
+      executors[exec] = { container };
+    } else {
       const uri = t.args.uri;
-      components[`comp-${t.name}`] = {
-        executorLabel: `exec-${t.name}`,
+      components[comp] = {
+        executorLabel: exec,
         inputDefinitions: { parameters: { uri: { parameterType: 'STRING' } } },
         outputDefinitions: { artifacts: { artifact: { artifactType: target.artifactType } } },
       };
-      executors[`exec-${t.name}`] = {
-        importer: { artifactUri: uri instanceof ParamChannel ? { runtimeParameter: 'uri' } : { constant: uri as JsonValue }, ...target.importer },
-      };
-    } else {
-      graphUses.push({ task: t, spec, pipelineSpec: target.pipelineSpec });
+      executors[exec] = { importer: { artifactUri: uri instanceof ParamChannel ? { runtimeParameter: 'uri' } : { constant: uri as JsonValue }, ...target.importer } };
     }
-    return spec;
+  }
+
+  const taskSpecOf = (t: Task): TaskSpec => {
+    const spec: TaskSpec = { taskInfo: { name: t.displayName ?? t.name }, componentRef: { name: componentName.get(t)! } };
+    spec.cachingOptions = t.caching ? { enableCache: true } : {};
+    if (t.cacheKey) spec.cachingOptions.cacheKey = t.cacheKey;
+    const inputs = inputsSpecOf(t.parent!, Object.entries(t.args), `task '${t.name}'`, t.exitHandlerOf);
+    if (inputs) spec.inputs = inputs;
+    if (t.retry) spec.retryPolicy = t.retry;
+    if (t.exitHandlerOf || t.ignoreUpstreamFailureFlag) spec.triggerPolicy = { strategy: 'ALL_UPSTREAM_TASKS_COMPLETED' };
+    return withDeps(t, spec);
   };
 
   const groupTaskSpecOf = (g: Group): TaskSpec => {
@@ -289,9 +300,6 @@ export function compilePipeline({ builder, inputDefinitions, outputs, def }: Com
   if (Object.keys(rootOutputs).length) rootSpec.dag = { outputs: rootOutputs, tasks: rootSpec.dag!.tasks };
   if (Object.keys(inputDefinitions).length) rootSpec.inputDefinitions = inputDefinitions;
   if (Object.keys(rootOutputDefs).length) rootSpec.outputDefinitions = rootOutputDefs;
-
-  // Nested pipelines: merge their components/executors after our own so ours keep their names.
-  for (const { task, spec, pipelineSpec } of graphUses) mergeGraphComponent(components, executors, task.name, spec, pipelineSpec);
 
   const result: PipelineSpec = {
     components,

@@ -1,6 +1,6 @@
 // Nested pipelines: the inner PipelineSpec's root becomes one DAG component of the outer pipeline
 // and its components/executors are merged in, renamed (`-2`, `-3`, ...) where names collide.
-import type { ComponentSpec, ExecutorSpec, PipelineSpec, TaskSpec } from '@formalize/common';
+import { sanitizeName, type ComponentSpec, type ExecutorSpec, type PipelineSpec } from '@formalize/common';
 
 function unique(base: string, taken: Record<string, unknown>): string {
   let name = base;
@@ -8,13 +8,13 @@ function unique(base: string, taken: Record<string, unknown>): string {
   return name;
 }
 
+/** Merges `inner` into `components`/`executors`; returns the name of its root DAG component. */
 export function mergeGraphComponent(
   components: Record<string, ComponentSpec>,
   executors: Record<string, ExecutorSpec>,
-  taskName: string,
-  _task: TaskSpec,
+  name: string,
   inner: PipelineSpec,
-): void {
+): string {
   const compRename = new Map<string, string>();
   const execRename = new Map<string, string>();
   for (const name of Object.keys(inner.components ?? {})) {
@@ -39,5 +39,7 @@ export function mergeGraphComponent(
     return out;
   };
   for (const [name, c] of Object.entries(inner.components ?? {})) components[compRename.get(name)!] = rewrite(c);
-  components[`comp-${taskName}`] = rewrite(inner.root);
+  const rootName = unique(`comp-${sanitizeName(name)}`, components);
+  components[rootName] = rewrite(inner.root);
+  return rootName;
 }

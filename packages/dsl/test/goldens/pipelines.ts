@@ -1,8 +1,9 @@
 // The KFP SDK's golden pipelines re-expressed with the TypeScript DSL, keyed by golden file.
 import { z } from 'zod';
-import { artifact, singleComponentPipelineSpec, taskFinalStatus, type PipelineSpec } from '@formalize/common';
+import { artifact, irToYaml, singleComponentPipelineSpec, taskFinalStatus, type PipelineSpec } from '@formalize/common';
 import {
-  Collected, ExitHandler, If, OneOf, ParallelFor, TASK_FINAL_STATUS, concat, containerComponent, ifPresent, importer, pipeline,
+  Collected, ExitHandler, If, OneOf, ParallelFor, TASK_FINAL_STATUS, componentFromIR, concat, containerComponent, ifPresent, importer,
+  loadComponentFromText, pipeline,
 } from '../../src/index.ts';
 import { pyComponent } from './py.ts';
 
@@ -285,6 +286,85 @@ export const GOLDENS: Record<string, () => PipelineSpec> = {
       loopOver(makers[2]!({}), 'STRUCT');
       loopOver(makers[3]!({}), 'STRING');
       loopOver(makers[1]!({}), 'STRING');
+    }).compile();
+  },
+
+  'kfp-ir/pipeline_with_task_using_ignore_upstream_failure.yaml': () => {
+    const failOp = pyComponent('fail-op', { message: str() }, { Output: str() });
+    const printOp = pyComponent('print-op', { message: str().default('default') }, {});
+    return pipeline({ name: 'my-pipeline', inputs: { sample_input: str().default('message') } }, ({ sample_input }) => {
+      const failed = failOp({ message: sample_input });
+      printOp({ message: failed.output }).ignoreUpstreamFailure();
+    }).compile();
+  },
+
+  'kfp-ir/artifacts_simple.yaml': () => {
+    const double = pyComponent('double', { num: z.int() }, { out_dataset: artifact('system.Dataset') });
+    const add = pyComponent('add', { in_datasets: artifact('system.Dataset', { list: true }) }, { out_dataset: artifact('system.Dataset') });
+    const script = "\nimport argparse\nimport json\nimport os\n\ndef main(in_datasets, out_dataset_uri):\n    in_dicts = json.loads(in_datasets)\n    uris = [d['uri'] for d in in_dicts]\n    total = 0\n    for uri in uris:\n        with open(uri.replace('gs://', '/gcs/')) as f:\n            total += int(f.read())\n\n    outpath = out_dataset_uri.replace('gs://', '/gcs/')\n    os.makedirs(os.path.dirname(outpath), exist_ok=True)\n    with open(outpath, 'w') as f:\n        f.write(str(total))\n\nparser = argparse.ArgumentParser()\nparser.add_argument('in_datasets')\nparser.add_argument('out_dataset_uri')\nargs = parser.parse_args()\n\nmain(args.in_datasets, args.out_dataset_uri)\n";
+    const addContainer = containerComponent({
+      name: 'add-container', image: 'registry.access.redhat.com/ubi9/python-311:latest',
+      inputs: { in_datasets: artifact('system.Dataset', { list: true }) }, outputs: { out_dataset: artifact('system.Dataset') },
+      command: ['python', '-c'],
+      args: ({ outputs }) => [script, "{{$.inputs.artifacts['in_datasets']}}", outputs.out_dataset.uri],
+    });
+    return pipeline({ name: 'math-pipeline' }, () => {
+      let doubled!: ReturnType<typeof double>;
+      ParallelFor([1, 2, 3], (x) => { doubled = double({ num: x as never }); });
+      const all = Collected(doubled.outputs.out_dataset);
+      add({ in_datasets: all });
+      addContainer({ in_datasets: all });
+      return { Output: all };
+    }).compile();
+  },
+
+  'kfp-ir/take_nap_pipeline_root_compiled.yaml': () => {
+    const takeNap = pyComponent('take-nap', { naptime_secs: z.int() }, { Output: str() });
+    const wakeUp = pyComponent('wake-up', { message: str() }, {});
+    return pipeline({ name: 'take-nap-pipeline', description: 'Pipeline that sleeps for 15 mins (900 secs)', pipelineRoot: 's3://change/me', inputs: { naptime_secs: z.int().default(900) } }, ({ naptime_secs }) => {
+      const nap = takeNap({ naptime_secs }).setCaching(false);
+      wakeUp({ message: nap.output }).setCaching(false);
+    }).compile();
+  },
+
+  'kfp-ir/metrics_visualization_v2.yaml': () => {
+    const ubi = 'registry.access.redhat.com/ubi9/python-311:latest';
+    const digit = pyComponent('digit-classification', {}, { metrics: artifact('system.Metrics') }, ubi);
+    const wine = pyComponent('wine-classification', {}, { metrics: artifact('system.ClassificationMetrics') }, ubi);
+    const iris = pyComponent('iris-sgdclassifier', { test_samples_fraction: z.number() }, { metrics: artifact('system.ClassificationMetrics') }, ubi);
+    const html = pyComponent('html-visualization', {}, { html_artifact: artifact('system.HTML') });
+    const markdown = pyComponent('markdown-visualization', {}, { markdown_artifact: artifact('system.Markdown') });
+    return pipeline({ name: 'metrics-visualization-pipeline' }, () => {
+      wine({});
+      iris({ test_samples_fraction: 0.3 });
+      digit({});
+      html({});
+      markdown({});
+    }).compile();
+  },
+
+  'kfp-ir/pipeline_in_pipeline_loaded_from_yaml.yaml': () => {
+    // The middle pipeline is compiled to YAML text and loaded back, as `load_component_from_file` would.
+    const printOp1 = pyComponent('print-op1', { msg: str() }, { Output: str() });
+    const printOp2 = containerComponent({
+      name: 'print-op2', image: 'alpine', inputs: { msg: str() }, outputs: { data: artifact('system.Artifact') },
+      command: ['sh', '-c', 'mkdir --parents $(dirname "$1") && echo "$0" > "$1"'],
+      args: ({ inputs, outputs }) => [inputs.msg, outputs.data.path],
+    });
+    const inner = pipeline({ name: 'inner-pipeline', inputs: { msg: str() } }, ({ msg }) => {
+      const t1 = printOp1({ msg });
+      const t2 = printOp2({ msg: t1.output });
+      return { msg: t1.output, data: t2.outputs.data };
+    });
+    const middle = pipeline({ name: 'pipeline-in-pipeline', inputs: { msg: str().default('Hello') } }, ({ msg }) => {
+      printOp1({ msg });
+      return { Output: inner({ msg: 'world' }).outputs.data! };
+    });
+    const loaded = componentFromIR(loadComponentFromText(irToYaml(middle.compile()), 'pipeline-in-pipeline.yaml'));
+    const printArtifact = pyComponent('print-op1', { data: artifact('system.Artifact') }, {});
+    return pipeline({ name: 'pipeline-in-pipeline' }, () => {
+      const t = loaded({ msg: 'Hello' });
+      printArtifact({ data: t.outputs.Output as never });
     }).compile();
   },
 };
