@@ -205,6 +205,7 @@ export function compilePipeline({ builder, inputDefinitions, outputs, def }: Com
     for (let i = 2; name in components; i++) name = `${base}-${i}`;
     return name;
   };
+  walk(root, (n) => { if (isGroup(n)) components[`comp-${n.name}`] = {}; }); // group DAGs keep their names
   for (const t of builder.tasks) {
     const target = t.target;
     if (target.kind === 'graph') {

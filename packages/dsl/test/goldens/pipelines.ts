@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { artifact, irToYaml, singleComponentPipelineSpec, taskFinalStatus, type PipelineSpec } from '@formalize/common';
 import {
   Collected, ExitHandler, If, OneOf, ParallelFor, TASK_FINAL_STATUS, componentFromIR, concat, containerComponent, ifPresent, importer,
-  loadComponentFromText, pipeline,
+  loadComponentFromText, pipeline, type ArtifactChannel,
 } from '../../src/index.ts';
 import { pyComponent } from './py.ts';
 
@@ -365,6 +365,27 @@ export const GOLDENS: Record<string, () => PipelineSpec> = {
     return pipeline({ name: 'pipeline-in-pipeline' }, () => {
       const t = loaded({ msg: 'Hello' });
       printArtifact({ data: t.outputs.Output as never });
+    }).compile();
+  },
+
+  'kfp-ir/pipeline_with_parallelfor_list_artifacts_GH-12033.yaml': () => {
+    const makeArtifact = pyComponent('make-artifact', { data: str() }, { Output: artifact('system.Artifact') });
+    const makeDataset = pyComponent('make-dataset', { data: str() }, { Output: artifact('system.Dataset') });
+    const printArtifactName = pyComponent('print-artifact-name', { artifact: artifact('system.Artifact') }, { Output: str() });
+    const texts = z.array(z.string()).default(['Hello', ',', ' ', 'world!']);
+    const makeArtifacts = pipeline({ name: 'make-artifacts', inputs: { texts } }, ({ texts: items }) => {
+      let made!: ReturnType<typeof makeArtifact>;
+      ParallelFor(items, (text) => { made = makeArtifact({ data: text }); });
+      return { Output: Collected(made.output) };
+    });
+    const makeDatasets = pipeline({ name: 'make-datasets', inputs: { texts } }, ({ texts: items }) => {
+      let made!: ReturnType<typeof makeDataset>;
+      ParallelFor(items, (text) => { made = makeDataset({ data: text }); });
+      return { Output: Collected(made.output) };
+    });
+    return pipeline({ name: 'pipeline-parallelfor-artifacts' }, () => {
+      ParallelFor(makeArtifacts({}).outputs.Output as ArtifactChannel, (a) => { printArtifactName({ artifact: a }); });
+      ParallelFor(makeDatasets({}).outputs.Output as ArtifactChannel, (d) => { printArtifactName({ artifact: d }); });
     }).compile();
   },
 };
