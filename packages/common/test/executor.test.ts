@@ -163,7 +163,7 @@ describe('runExecutor: bad input fails with the field and value, and leaves no o
 
   it('reports every bad parameter at once', async () => {
     const r = await failing(executorInput({ parameterValues: { ratio: 'high', flags: [1] } }), [
-      'inputs.parameterValues.limit: expected an integer, received nothing',
+      'inputs.parameterValues.limit: missing required parameter (expected an integer), received nothing',
       'inputs.parameterValues.ratio: expected a number, received "high"',
       'inputs.parameterValues.flags[0]: expected a string, received 1',
     ]);
@@ -235,7 +235,7 @@ describe('runExecutor: bad results fail and drop what run() wrote', () => {
 
   it('missing and undeclared output parameters', async () => {
     behaviour = () => ({ count: 1, summary: {}, ok: true, extra: 'x' });
-    await failingRun(['outputs.parameters.label: expected a string, received nothing', 'outputs.parameters.extra: not an output parameter of probe, received "x"']);
+    await failingRun(['outputs.parameters.label: missing output parameter (expected a string), received nothing', 'outputs.parameters.extra: not an output parameter of probe, received "x"']);
   });
 
   it('non-JSON artifact metadata and results', async () => {
@@ -247,7 +247,7 @@ describe('runExecutor: bad results fail and drop what run() wrote', () => {
     await failingRun([
       'outputs.artifacts.model.metadata.score: expected a JSON value, received NaN',
       /^error: outputs\.artifacts\.model\.metadata\.at: expected a JSON value, received "1970-01-01T00:00:00\.000Z" \(\[object Date\]\)$/,
-      'outputs.parameters.summary.big: expected a JSON value, received 1',
+      'outputs.parameters.summary.big: expected a JSON value, received 1n ([object BigInt])',
     ]);
   });
 

@@ -22,7 +22,8 @@ const MAX_VALUE_CHARS = 200;
 export function describeValue(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
-  if (typeof v === 'bigint' || typeof v === 'function' || typeof v === 'symbol') return String(v);
+  if (typeof v === 'bigint') return `${v}n`;
+  if (typeof v === 'function' || typeof v === 'symbol') return String(v);
   let text: string;
   try {
     text = JSON.stringify(v) ?? String(v);

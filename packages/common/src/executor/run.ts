@@ -9,7 +9,8 @@ import type { z } from 'zod';
 import type { Component, RunContext } from '../contract/define.ts';
 import type { InputArtifact, OutputArtifact, RuntimeArtifact } from '../contract/artifacts.ts';
 import { artifactInfo } from '../contract/artifacts.ts';
-import type { JsonObject, JsonValue } from '../ir/types.ts';
+import { paramInfo } from '../contract/params.ts';
+import type { JsonObject, JsonValue, ParameterType } from '../ir/types.ts';
 import { writeFilesAtomic } from '../storage/atomic.ts';
 import type { FileContent } from '../storage/atomic.ts';
 import type { Env } from '../storage/uri.ts';
@@ -172,7 +173,7 @@ function resolveInputs(component: Component, ei: ExecutorInput, env: Env, proble
       const art = artifactInfo(schema);
       if (!art) {
         // A missing value falls back to the schema default, as the launcher's `addDefaultParams` does.
-        values[key] = parseField(schema, ei.inputs.parameterValues[key], `inputs.parameterValues.${key}`);
+        values[key] = parseParam(schema, ei.inputs.parameterValues[key], `inputs.parameterValues.${key}`, 'missing required parameter');
         return;
       }
       const field = `inputs.artifacts.${key}`;
@@ -211,6 +212,19 @@ function resolveOutputs(component: Component, ei: ExecutorInput, env: Env, probl
     });
   }
   return views;
+}
+
+const TYPE_PHRASE: Partial<Record<ParameterType, string>> = {
+  STRING: 'a string', NUMBER_INTEGER: 'an integer', NUMBER_DOUBLE: 'a number', BOOLEAN: 'a boolean', LIST: 'a list', STRUCT: 'an object',
+};
+
+/** parseField, with an explicit message for an absent value (zod would only name the base JS type). */
+function parseParam(schema: z.ZodType, value: unknown, field: string, missing: string): unknown {
+  if (value === undefined && !schema.safeParse(undefined).success) {
+    const type = paramInfo(field, schema).parameterType;
+    throw fieldError(field, `${missing} (expected ${TYPE_PHRASE[type] ?? type})`, undefined);
+  }
+  return parseField(schema, value, field);
 }
 
 const exists = (p: string) => access(p).then(() => true, () => false);
@@ -259,7 +273,7 @@ function executorOutputFiles(
   for (const key of paramKeys) {
     attempt(problems, () => {
       const field = `outputs.parameters.${key}`;
-      const value: unknown = parseField(component.outputs[key] as z.ZodType, returned[key], field);
+      const value: unknown = parseParam(component.outputs[key]!, returned[key], field, 'missing output parameter');
       const bad = jsonProblems(value, field);
       if (bad.length) throw new ContractError(bad);
       parameterValues[key] = value as JsonValue;

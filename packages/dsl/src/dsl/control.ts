@@ -7,16 +7,19 @@ import type { Task } from './task.ts';
 
 type Term = ConditionGroup['terms'][number];
 
+/** `name` is the display name of the group (its `taskInfo.name`). */
+export interface GroupOptions { name?: string }
+
 export interface ConditionChain {
-  Elif(condition: Condition, body: () => void): ConditionChain;
-  Else(body: () => void): void;
+  Elif(condition: Condition, body: () => void, opts?: GroupOptions): ConditionChain;
+  Else(body: () => void, opts?: GroupOptions): void;
 }
 
 /** `If(cond, () => {...}).Elif(cond, () => {...}).Else(() => {...})` (KFP `dsl.If` / `dsl.Elif` / `dsl.Else`). */
-export function If(condition: Condition, body: () => void): ConditionChain {
+export function If(condition: Condition, body: () => void, opts: GroupOptions = {}): ConditionChain {
   const b = currentBuilder('If');
   const parent = b.current;
-  const first = b.within(conditionGroup(b.nextGroupId(), [{ condition, negated: false }]), body);
+  const first = b.within(conditionGroup(b.nextGroupId(), [{ condition, negated: false }], opts), body);
   let negatedSoFar: Term[] = [{ condition, negated: true }];
   let branches: ConditionBranchesGroup | undefined;
   let closed = false;
@@ -26,44 +29,48 @@ export function If(condition: Condition, body: () => void): ConditionChain {
     if (branches) return branches;
     const id = b.nextGroupId();
     const ifId = Number(first.name.split('-').pop());
-    branches = { type: 'condition-branches', name: `condition-branches-${ifId}`, parent, children: [first], dagOutputs: new Map() };
+    branches = { type: 'condition-branches', name: `condition-branches-${ifId}`, parent, children: [first] };
     parent.children.splice(parent.children.indexOf(first), 1, branches);
     first.name = `condition-${id}`;
     first.parent = branches;
     return branches;
   };
   const chain: ConditionChain = {
-    Elif(cond, elifBody) {
+    Elif(cond, elifBody, elifOpts = {}) {
       if (closed) throw new Error('Elif cannot follow Else');
       const g = wrap();
       const terms = [...negatedSoFar, { condition: cond, negated: false }];
       negatedSoFar = [...negatedSoFar, { condition: cond, negated: true }];
-      b.within(conditionGroup(b.nextGroupId(), terms), elifBody, g);
+      b.within(conditionGroup(b.nextGroupId(), terms, elifOpts), elifBody, g);
       return chain;
     },
-    Else(elseBody) {
+    Else(elseBody, elseOpts = {}) {
       if (closed) throw new Error('Else cannot follow Else');
       closed = true;
       const g = wrap();
-      b.within(conditionGroup(b.nextGroupId(), negatedSoFar), elseBody, g);
+      b.within(conditionGroup(b.nextGroupId(), negatedSoFar, elseOpts), elseBody, g);
     },
   };
   return chain;
 }
 
-function conditionGroup(id: number, terms: Term[]): ConditionGroup {
-  return { type: 'condition', name: `condition-${id}`, parent: undefined, children: [], dagOutputs: new Map(), terms };
+function conditionGroup(id: number, terms: Term[], opts: GroupOptions): ConditionGroup {
+  if (terms.length === 0) throw new Error('a condition needs at least one comparison');
+  const g: ConditionGroup = { type: 'condition', name: `condition-${id}`, parent: undefined, children: [], terms };
+  if (opts.name) g.displayName = opts.name;
+  return g;
 }
 
-export interface ParallelForOptions<T extends ParamTag = ParamTag> {
+export interface ParallelForOptions<T extends ParamTag = ParamTag> extends GroupOptions {
   /** Maximum concurrent iterations; 0 = unlimited. */
   parallelism?: number;
   /** Parameter type of each item when looping over a LIST channel (defaults to STRING, as KFP for `list`). */
   itemType?: T;
 }
 
+// Numbers type as NUMBER_INTEGER (the compiler uses the values' real type; ints also feed double inputs).
 type ItemOf<I, T extends ParamTag> = I extends ArtifactChannel<infer A> ? ArtifactChannel<A>
-  : I extends readonly (infer E)[] ? ParamChannel<E extends number ? 'NUMBER_INTEGER' | 'NUMBER_DOUBLE' : E extends string ? 'STRING' : E extends boolean ? 'BOOLEAN' : E extends readonly unknown[] ? 'LIST' : 'STRUCT'>
+  : I extends readonly (infer E)[] ? ParamChannel<E extends number ? 'NUMBER_INTEGER' : E extends string ? 'STRING' : E extends boolean ? 'BOOLEAN' : E extends readonly unknown[] ? 'LIST' : 'STRUCT'>
   : ParamChannel<T>;
 
 /** `ParallelFor(items, (item) => {...})` over a literal list, a LIST parameter or an artifact list. */
@@ -75,7 +82,7 @@ export function ParallelFor<I extends readonly unknown[] | ParamChannel<'LIST'> 
   const b = currentBuilder('ParallelFor');
   const parallelism = opts.parallelism ?? 0;
   if (!Number.isInteger(parallelism) || parallelism < 0) throw new Error(`ParallelFor parallelism must be an integer >= 0, got ${parallelism}`);
-  const group: ParallelForGroup = { type: 'for-loop', name: '', parent: undefined, children: [], dagOutputs: new Map(), items, item: undefined as never, parallelism };
+  const group: ParallelForGroup = { type: 'for-loop', name: '', parent: undefined, children: [], items, item: undefined as never, parallelism };
   if (items instanceof ArtifactChannel) {
     group.item = new ArtifactChannel(`${items.name}-loop-item`, items.artifactType, { kind: 'loop-item', loop: group });
   } else if (items instanceof ParamChannel) {
@@ -86,6 +93,7 @@ export function ParallelFor<I extends readonly unknown[] | ParamChannel<'LIST'> 
     group.item = new ParamChannel(`loop-item-param-${b.nextGroupId()}`, rawItemType(items[0]), { kind: 'loop-item', loop: group });
   }
   group.name = `for-loop-${b.nextGroupId()}`;
+  if (opts.name) group.displayName = opts.name;
   b.within(group, () => body(group.item as ItemOf<I, T>));
   return group;
 }
@@ -137,13 +145,13 @@ export function OneOf<C extends Channel>(...channels: C[]): C {
 }
 
 /** Runs `exitTask` when the tasks in `body` finish, whatever their outcome (KFP `dsl.ExitHandler`). */
-export function ExitHandler(exitTask: Task<any>, body: () => void, opts: { name?: string } = {}): ExitHandlerGroup {
+export function ExitHandler(exitTask: Task<any>, body: () => void, opts: GroupOptions = {}): ExitHandlerGroup {
   const b = currentBuilder('ExitHandler');
   if (exitTask.parent !== b.current) throw new Error(`ExitHandler: exit task '${exitTask.name}' must be created in the same scope as the ExitHandler`);
   if (exitTask.upstream.length || Object.values(exitTask.args).some((a) => a instanceof ParamChannel && a.producerTask)) {
     throw new Error(`ExitHandler: exit task '${exitTask.name}' cannot depend on other tasks`);
   }
-  const group: ExitHandlerGroup = { type: 'exit-handler', name: `exit-handler-${b.nextGroupId()}`, parent: undefined, children: [], dagOutputs: new Map(), exitTask: exitTask as Task };
+  const group: ExitHandlerGroup = { type: 'exit-handler', name: `exit-handler-${b.nextGroupId()}`, parent: undefined, children: [], exitTask: exitTask as Task };
   if (opts.name) group.displayName = opts.name;
   exitTask.exitHandlerOf = group;
   return b.within(group, body);

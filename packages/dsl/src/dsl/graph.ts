@@ -12,8 +12,6 @@ interface GroupBase {
   displayName?: string;
   parent: Group | undefined;
   readonly children: Node[];
-  /** Channels exposed as DAG outputs of this group (fan-in and one-of), by output name. */
-  readonly dagOutputs: Map<string, Channel>;
 }
 
 export interface RootGroup extends GroupBase { readonly type: 'root' }
@@ -62,7 +60,7 @@ export class PipelineBuilder {
   private stack: Group[];
 
   constructor(name: string) {
-    this.root = { type: 'root', name, parent: undefined, children: [], dagOutputs: new Map() };
+    this.root = { type: 'root', name, parent: undefined, children: [] };
     this.stack = [this.root];
   }
 

@@ -22,7 +22,8 @@ type ArtifactTitleOf<S> = Unwrap<S> extends { readonly artifactType: infer A ext
 type IsOptional<S> = S extends z.ZodDefault<any> | z.ZodOptional<any> ? true
   : S extends { readonly isOptionalArtifact: true } ? true : false;
 
-type ChannelForParam<T extends ParamTag, S> = ParamChannel<T> | z.input<S & z.ZodType>;
+// An integer channel may feed a double input (KFP widens int to float).
+type ChannelForParam<T extends ParamTag, S> = ParamChannel<T extends 'NUMBER_DOUBLE' ? 'NUMBER_DOUBLE' | 'NUMBER_INTEGER' : T> | z.input<S & z.ZodType>;
 
 /** What may be passed for one input: a channel of the right type, or a literal value for a parameter. */
 export type ArgFor<S> = [ArtifactTitleOf<S>] extends [never]
