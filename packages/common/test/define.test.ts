@@ -21,6 +21,7 @@ describe('defineComponent', () => {
       .toEqual(['node', '/app/packages/hello/src/main.ts']);
     const c = defineComponent({ name: 'x', ...minimal, image: 'img:1', command: ['sh'], args: ['-c', 'true'] });
     expect(c.toIR().executor).toEqual({ container: { image: 'img:1', command: ['sh'], args: ['-c', 'true'] } });
+    expect(defineComponent({ name: 'y', ...minimal, image: 'img:1', command: [], args: [] }).toIR().executor).toEqual({ container: { image: 'img:1' } });
   });
 
   it('builds the container component IR from the schemas', () => {

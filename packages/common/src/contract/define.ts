@@ -127,7 +127,8 @@ export function defineComponent<I extends IOShape = {}, O extends IOShape = {}>(
     description,
     ...(Object.keys(inDefs).length > 0 && { inputDefinitions: inDefs }),
     ...(Object.keys(outDefs).length > 0 && { outputDefinitions: outDefs }),
-    executor: { container: { image, command: [...command], args: [...args] } },
+    // Empty lists are omitted, as the SDK does (`ContainerSpecImplementation._transform_command`).
+    executor: { container: { image, ...(command.length > 0 && { command: [...command] }), ...(args.length > 0 && { args: [...args] }) } },
   };
 
   return Object.freeze({

@@ -60,13 +60,17 @@ function expectation(issue: z.core.$ZodIssue): string {
   }
 }
 
-/** One problem line per zod issue; `root` is the parsed value, for issues that carry no input. */
-export function zodProblems(prefix: string, error: z.ZodError, root: unknown): string[] {
+/**
+ * One problem line per zod issue; `root` is the parsed value, for issues that carry no input.
+ * `expected` overrides the wording of a top-level type mismatch (zod says "number" for an int).
+ */
+export function zodProblems(prefix: string, error: z.ZodError, root: unknown, expected?: string): string[] {
   return error.issues.map((issue) => {
     const received = 'input' in issue ? issue.input : valueAt(root, issue.path);
     const field = fieldPath(prefix, issue.path) || 'executor input';
     if (issue.code === 'unrecognized_keys') return `${field}: ${expectation(issue)}`;
-    return `${field}: ${expectation(issue)}, received ${describeValue(received)}`;
+    const what = expected && issue.code === 'invalid_type' && issue.path.length === 0 ? `expected ${expected}` : expectation(issue);
+    return `${field}: ${what}, received ${describeValue(received)}`;
   });
 }
 
@@ -77,8 +81,8 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** Parses `value` with `schema`, throwing a ContractError whose lines are prefixed with `field`. */
-export function parseField<S extends z.ZodType>(schema: S, value: unknown, field: string): z.output<S> {
+export function parseField<S extends z.ZodType>(schema: S, value: unknown, field: string, expected?: string): z.output<S> {
   const r = schema.safeParse(value, { reportInput: true });
-  if (!r.success) throw new ContractError(zodProblems(field, r.error, value));
+  if (!r.success) throw new ContractError(zodProblems(field, r.error, value, expected));
   return r.data;
 }

@@ -84,8 +84,10 @@ async function execute(components: readonly Component[], argv: readonly string[]
     throw fieldError('--component', `unknown component (this entrypoint runs: ${components.map((c) => c.name).join(', ')})`, cli.component);
   }
   const executorInput = parseField(executorInputSchema, await readExecutorInput(cli), '');
-  const inputs = collect((problems) => resolveInputs(component, executorInput, rt.env, problems));
-  const outputs = collect((problems) => resolveOutputs(component, executorInput, rt.env, problems));
+  const { inputs, outputs } = collect((problems) => ({
+    inputs: resolveInputs(component, executorInput, rt.env, problems),
+    outputs: resolveOutputs(component, executorInput, rt.env, problems),
+  }));
 
   const created = await prepareOutputPaths(Object.values(outputs));
   const log = createLogger({ component: component.name, stream: rt.stderr });
@@ -218,13 +220,12 @@ const TYPE_PHRASE: Partial<Record<ParameterType, string>> = {
   STRING: 'a string', NUMBER_INTEGER: 'an integer', NUMBER_DOUBLE: 'a number', BOOLEAN: 'a boolean', LIST: 'a list', STRUCT: 'an object',
 };
 
-/** parseField, with an explicit message for an absent value (zod would only name the base JS type). */
+/** parseField worded with the parameter's IR type (zod would name only the JS type: "number" for an int). */
 function parseParam(schema: z.ZodType, value: unknown, field: string, missing: string): unknown {
-  if (value === undefined && !schema.safeParse(undefined).success) {
-    const type = paramInfo(field, schema).parameterType;
-    throw fieldError(field, `${missing} (expected ${TYPE_PHRASE[type] ?? type})`, undefined);
-  }
-  return parseField(schema, value, field);
+  const type = paramInfo(field, schema).parameterType;
+  const expected = TYPE_PHRASE[type] ?? type;
+  if (value === undefined && !schema.safeParse(undefined).success) throw fieldError(field, `${missing} (expected ${expected})`, undefined);
+  return parseField(schema, value, field, expected);
 }
 
 const exists = (p: string) => access(p).then(() => true, () => false);
