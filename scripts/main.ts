@@ -9,6 +9,9 @@ import { validateIr } from '@formalize/dsl';
 import { compileAll } from '../pipelines/src/compile-all.ts';
 
 const root = join(import.meta.dirname, '..');
+// Components run their compiled entrypoint (as in their images), so build first (Nx caches it).
+const build = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+if (build.status !== 0) throw new Error('build failed');
 const { files, ok } = await compileAll();
 if (!ok) throw new Error('compiling pipelines failed');
 const specs = files.map((f) => ({ path: f.path, spec: validateIr(parseIrYaml(readFileSync(f.path, 'utf8')).documents[0]) as PipelineSpec }));
@@ -35,8 +38,8 @@ const executorInput = {
     outputFile: join(runRoot, 'executor_output.json'),
   },
 };
-// The image runs `/app/packages/<pkg>/src/main.ts`; locally the same file lives in this checkout.
-const argv = [...(container.command ?? []), ...(container.args ?? [])].map((a) => a.replace('/app/', `${root}/`).replace('{{$}}', JSON.stringify(executorInput)));
+// The image runs `/app/packages/<pkg>/dist/main.js`; locally the same file lives in this checkout.
+const argv = [...(container.command ?? []), ...(container.args ?? [])].map((a) => a.replace(/^\/app\//, `${root}/`).replace('{{$}}', JSON.stringify(executorInput)));
 console.log(`running task '${taskName}' of '${smallest.pipelineInfo.name}' (${container.image}) via the executor protocol`);
 const res = spawnSync(argv[0]!, argv.slice(1), { stdio: 'inherit' });
 if (res.status !== 0) throw new Error(`task '${taskName}' failed with exit code ${res.status}`);

@@ -10,15 +10,15 @@ describe('defineComponent', () => {
   it('defaults image, command and args from name, version and FORMALIZE_REGISTRY', () => {
     const c = defineComponent({ name: 'bq-extract', ...minimal });
     expect(c.image).toBe('localhost:5000/formalize/bq-extract:0.1.0');
-    expect(c.command).toEqual(['node', '/app/packages/bq-extract/src/main.ts']);
+    expect(c.command).toEqual(['node', '--conditions=formalize-dist', '/app/packages/bq-extract/dist/main.js']);
     expect(c.args).toEqual(['--component', 'bq-extract', '--executor_input', '{{$}}']);
     vi.stubEnv('FORMALIZE_REGISTRY', 'europe-docker.pkg.dev/p/r/');
     expect(defineComponent({ name: 'bq-extract', ...minimal }).image).toBe('europe-docker.pkg.dev/p/r/formalize/bq-extract:0.1.0');
   });
 
   it('entrypoint, image, command and args can be overridden', () => {
-    expect(defineComponent({ name: 'noop', ...minimal, entrypoint: '/app/packages/hello/src/main.ts' }).command)
-      .toEqual(['node', '/app/packages/hello/src/main.ts']);
+    expect(defineComponent({ name: 'noop', ...minimal, entrypoint: '/app/packages/hello/dist/main.js' }).command)
+      .toEqual(['node', '--conditions=formalize-dist', '/app/packages/hello/dist/main.js']);
     const c = defineComponent({ name: 'x', ...minimal, image: 'img:1', command: ['sh'], args: ['-c', 'true'] });
     expect(c.toIR().executor).toEqual({ container: { image: 'img:1', command: ['sh'], args: ['-c', 'true'] } });
     expect(defineComponent({ name: 'y', ...minimal, image: 'img:1', command: [], args: [] }).toIR().executor).toEqual({ container: { image: 'img:1' } });
@@ -58,7 +58,7 @@ describe('defineComponent', () => {
         parameters: { Output: { parameterType: 'NUMBER_DOUBLE', description: 'final loss' } },
         artifacts: { model: { artifactType: { schemaTitle: 'system.Model', schemaVersion: '0.0.1' } } },
       },
-      executor: { container: { image: 'localhost:5000/formalize/train:1.2.3-rc.1+build.5', command: ['node', '/app/packages/train/src/main.ts'], args: ['--component', 'train', '--executor_input', '{{$}}'] } },
+      executor: { container: { image: 'localhost:5000/formalize/train:1.2.3-rc.1+build.5', command: ['node', '--conditions=formalize-dist', '/app/packages/train/dist/main.js'], args: ['--component', 'train', '--executor_input', '{{$}}'] } },
     });
   });
 

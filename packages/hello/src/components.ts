@@ -6,7 +6,7 @@ import { artifact, defineComponent } from '@formalize/common';
 import pkg from '../package.json' with { type: 'json' };
 
 // One image per component, both built from this package; the package version is the component version.
-const entrypoint = '/app/packages/hello/src/main.ts';
+const entrypoint = '/app/packages/hello/dist/main.js';
 
 export const hello = defineComponent({
   name: 'hello',

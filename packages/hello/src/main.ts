@@ -1,4 +1,5 @@
-// Container entrypoint: `node src/main.ts --component <name> --executor_input '{{$}}'`.
+// Container entrypoint: `node --conditions=formalize-dist dist/main.js --component <name> --executor_input '{{$}}'`
+// (or `node src/main.ts ...` from a checkout).
 import { main } from '@formalize/common';
 import { components } from './components.ts';
 

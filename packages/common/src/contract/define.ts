@@ -59,9 +59,10 @@ export interface ComponentDefinition<I extends IOShape, O extends IOShape> {
   run: (ctx: RunContext<I, O>) => RunResult<O> | Promise<RunResult<O>>;
   /** Defaults to `<FORMALIZE_REGISTRY|localhost:5000>/formalize/<name>:<version>`. */
   image?: string;
-  /** Path of the package's `src/main.ts` inside the image; defaults to `/app/packages/<name>/src/main.ts`. */
+  /** Compiled entrypoint inside the image; defaults to `/app/packages/<name>/dist/main.js`. */
   entrypoint?: string;
-  /** Defaults to `['node', entrypoint]`. */
+  /** Defaults to `['node', '--conditions=formalize-dist', entrypoint]`: the image runs compiled JS, which starts
+   *  ~110 ms faster than type-stripping the sources. */
   command?: string[];
   /** Defaults to `['--component', name, '--executor_input', '{{$}}']`. */
   args?: string[];
@@ -95,6 +96,8 @@ const NAME = /^[a-z0-9][a-z0-9-]*$/;
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
 
 export const DEFAULT_REGISTRY = 'localhost:5000';
+/** Export condition that resolves workspace packages to their compiled `dist/` (set in images). */
+export const DIST_CONDITION_FLAG = '--conditions=formalize-dist';
 
 function fail(component: string, message: string): never {
   throw new ComponentDefinitionError(`defineComponent(${component}): ${message}`);
@@ -110,7 +113,7 @@ export function defineComponent<I extends IOShape = {}, O extends IOShape = {}>(
 
   const registry = (process.env['FORMALIZE_REGISTRY'] || DEFAULT_REGISTRY).replace(/\/+$/, '');
   const image = def.image ?? `${registry}/formalize/${name}:${version}`;
-  const command = Object.freeze([...(def.command ?? ['node', def.entrypoint ?? `/app/packages/${name}/src/main.ts`])]);
+  const command = Object.freeze([...(def.command ?? ['node', DIST_CONDITION_FLAG, def.entrypoint ?? `/app/packages/${name}/dist/main.js`])]);
   const args = Object.freeze([...(def.args ?? ['--component', name, '--executor_input', '{{$}}'])]);
   let inDefs: InputsSpec;
   let outDefs: OutputsSpec;
