@@ -121,7 +121,7 @@ describe('generated component.yaml', () => {
       expect(parseIrYaml(text).documents[0]).toEqual(c.toPipelineSpec());
       expect(c.toIR().executor.container).toEqual({
         image: `localhost:5000/formalize/${c.name}:0.1.0`,
-        command: ['node', '/app/packages/hello/src/main.ts'],
+        command: ['node', '--conditions=formalize-dist', '/app/packages/hello/dist/main.js'],
         args: ['--component', c.name, '--executor_input', '{{$}}'],
       });
     }
