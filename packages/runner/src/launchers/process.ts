@@ -1,0 +1,45 @@
+// The default launcher: runs a @formalize component's entrypoint as a child process of this machine.
+// The image's `/app/packages/<pkg>/dist/main.js` maps to the checkout; when that build is missing or
+// older than the sources, the sources run instead (Node strips the types) so a run never uses stale code.
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Launcher, LaunchResult, LaunchSpec } from '../types.ts';
+import { discoverWorkspaceComponents, imageKey, newestMtime, type WorkspaceComponent } from '../workspace.ts';
+import { spawnLogged } from './spawn.ts';
+
+const IMAGE_ROOT = '/app/';
+
+export function createProcessLauncher(opts: { workspaceRoot: string; env?: NodeJS.ProcessEnv }): Launcher {
+  let components: Map<string, WorkspaceComponent> | undefined;
+  const lookup = (image: string) => {
+    components ??= discoverWorkspaceComponents(opts.workspaceRoot);
+    const key = imageKey(image);
+    return key ? components.get(key) : undefined;
+  };
+  return {
+    name: 'process',
+    async canRun(image) {
+      return lookup(image) !== undefined;
+    },
+    async launch(spec: LaunchSpec, signal: AbortSignal): Promise<LaunchResult> {
+      const component = lookup(spec.image);
+      if (!component) throw new Error(`task '${spec.taskId}': image ${spec.image} is not a component of this workspace`);
+      const argv = localArgv(spec.argv, opts.workspaceRoot, component);
+      // Node from this process, not whatever `node` is first on PATH (the system one may be too old).
+      if (argv[0] === 'node') argv[0] = process.execPath;
+      return spawnLogged(argv, { cwd: spec.cwd, env: { ...(opts.env ?? process.env), ...spec.env }, logFile: spec.logFile }, signal);
+    },
+  };
+}
+
+/** Maps the image paths of argv to the checkout, preferring a fresh `dist/` build over the sources. */
+export function localArgv(argv: readonly string[], root: string, component: WorkspaceComponent): string[] {
+  const mapped = argv.map((a) => (a.startsWith(IMAGE_ROOT) ? join(root, a.slice(IMAGE_ROOT.length)) : a));
+  const distIndex = mapped.findIndex((a) => a.startsWith(join(component.packageDir, 'dist') + '/') && a.endsWith('.js'));
+  if (distIndex < 0) return mapped;
+  const dist = mapped[distIndex]!;
+  const fresh = existsSync(dist) && statSync(dist).mtimeMs >= newestMtime(join(component.packageDir, 'src'));
+  if (fresh) return mapped;
+  const source = join(component.packageDir, 'src', dist.slice(join(component.packageDir, 'dist').length + 1).replace(/\.js$/, '.ts'));
+  return mapped.filter((a) => a !== '--conditions=formalize-dist').map((a) => (a === dist ? source : a));
+}
