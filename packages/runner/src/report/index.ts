@@ -1,0 +1,3 @@
+// report.html for a run: `renderReport` (pure) and `writeReport` (into the run folder).
+export { renderReport } from './render.ts';
+export { REPORT_FILE, writeReport } from './write.ts';
