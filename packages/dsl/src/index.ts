@@ -8,3 +8,4 @@ export { Task } from './dsl/task.ts';
 export { compilePipeline } from './compile/compiler.ts';
 export * from './validate/index.ts';
 export * from './load/index.ts';
+export type { ArgsOf, OutputsOf, Shape } from './dsl/types.ts';

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { uriToLocalPath, type ComponentSpec, type ContainerSpec, type ImporterSpec, type JsonObject, type TaskSpec } from '@formalize/common';
 import { emptyIO, type RunEnv, type TaskIO, type TaskResult } from './execution.ts';
-import { buildExecutorInput, cacheKey, readOutputs, resolveCommand, resolveValuePlaceholders } from './io/index.ts';
+import { buildExecutorInput, cacheKey, readOutputs, resolveCommand, resolveExecutorInput, resolveValuePlaceholders } from './io/index.ts';
 import type { Launcher, TaskRecord } from './types.ts';
 
 const LOG_TAIL_LINES = 20;
@@ -14,8 +14,7 @@ const LOG_TAIL_LINES = 20;
 export async function executeContainer(env: RunEnv, t: TaskSpec, component: ComponentSpec, container: ContainerSpec, record: TaskRecord, inputs: TaskIO): Promise<TaskResult> {
   const dir = join(env.runDir, record.dir);
   await mkdir(dir, { recursive: true });
-  const executorInput = buildExecutorInput({ componentSpec: component, parameterValues: inputs.parameters, inputArtifacts: inputs.artifacts, taskDir: dir });
-  await writeFile(join(dir, 'executor_input.json'), JSON.stringify(executorInput, null, 2));
+  const executorInput = buildExecutorInput({ componentSpec: component, parameterValues: inputs.parameters, inputArtifacts: inputs.artifacts, taskDir: dir, pipelineRoot: env.pipelineRoot, env: { ...process.env, ...env.env } });
 
   const enableCache = env.cache && t.cachingOptions?.enableCache === true;
   const key = cacheKey({
@@ -35,7 +34,9 @@ export async function executeContainer(env: RunEnv, t: TaskSpec, component: Comp
 
   const launcher = await pickLauncher(env.launchers, container.image);
   if (!launcher) return { state: 'FAILED', outputs: emptyIO(), error: `no launcher can run image ${container.image}`, failedTask: record.id };
-  const ctx = { executorInput, pipelineJobName: env.jobName, pipelineJobResourceName: env.jobName, pipelineJobUuid: env.runId, pipelineTaskName: record.name, pipelineTaskUuid: record.id, pipelineRoot: env.pipelineRoot, pipelineJobCreateTimeUtc: env.createTime, pipelineJobScheduleTimeUtc: env.createTime };
+  const ctx = { ...placeholderContext(env, record), executorInput, componentSpec: component };
+  // What the container sees for `{{$}}`: f-string values resolved.
+  await writeFile(join(dir, 'executor_input.json'), JSON.stringify(resolveExecutorInput(ctx), null, 2));
   const argv = resolveCommand([...(container.command ?? []), ...(container.args ?? [])], ctx);
   const taskEnv: Record<string, string> = { ...env.env };
   for (const e of container.env ?? []) taskEnv[e.name] = resolveCommand([e.value], ctx)[0]!;
@@ -76,11 +77,23 @@ export async function executeContainer(env: RunEnv, t: TaskSpec, component: Comp
 export async function executeImporter(env: RunEnv, importer: ImporterSpec, record: TaskRecord, inputs: TaskIO): Promise<TaskResult> {
   const uri = importer.artifactUri.runtimeParameter !== undefined ? inputs.parameters[importer.artifactUri.runtimeParameter] : importer.artifactUri.constant;
   if (typeof uri !== 'string' || !uri) return { state: 'FAILED', outputs: emptyIO(), error: `importer: artifact URI must be a non-empty string, got ${JSON.stringify(uri)}`, failedTask: record.id };
-  const metadata = (importer.metadata ? resolveValuePlaceholders(importer.metadata, { parameterValues: inputs.parameters }) : {}) as JsonObject;
+  const metadata = (importer.metadata ? resolveValuePlaceholders(importer.metadata, { ...placeholderContext(env, record), parameterValues: inputs.parameters }) : {}) as JsonObject;
   const outputs: TaskIO = { parameters: {}, artifacts: { artifact: [{ name: 'artifact', type: importer.typeSchema.schemaTitle, uri, metadata }] } };
   record.outputs = outputs;
   await env.executions.recordExecution({ ...record, state: 'SUCCEEDED' }, {});
   return { state: 'SUCCEEDED', outputs };
+}
+
+/** Pipeline-level placeholder values (`{{$.pipeline_job_name}}`, ...) for a task. */
+function placeholderContext(env: RunEnv, record: TaskRecord) {
+  return {
+    pipelineJobName: env.jobName, pipelineJobResourceName: env.jobName, pipelineJobUuid: env.runId,
+    pipelineTaskName: record.name, pipelineTaskUuid: record.id, pipelineRoot: env.pipelineRoot,
+    pipelineJobCreateTimeUtc: env.createTime, pipelineJobScheduleTimeUtc: env.createTime,
+    env: { ...process.env, ...env.env },
+    ...(env.env['GOOGLE_CLOUD_PROJECT'] ? { googleCloudProjectId: env.env['GOOGLE_CLOUD_PROJECT'] } : {}),
+    ...(env.env['GOOGLE_CLOUD_LOCATION'] ? { googleCloudLocation: env.env['GOOGLE_CLOUD_LOCATION'] } : {}),
+  };
 }
 
 async function pickLauncher(launchers: Launcher[], image: string): Promise<Launcher | undefined> {

@@ -1,1 +1,6 @@
-export {};
+export { runPipeline, newRunId, PreflightError, type RunOptions } from './run.ts';
+export { parseParamText, resolveParameters, ParameterError } from './params.ts';
+export { createProcessLauncher } from './launchers/process.ts';
+export { createHostLauncher } from './launchers/host.ts';
+export { discoverWorkspaceComponents, type WorkspaceComponent } from './workspace.ts';
+export type * from './types.ts';

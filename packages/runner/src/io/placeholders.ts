@@ -8,6 +8,8 @@
 // `{{$...json_escape[N]}}` inserts the text JSON-escaped N times: it marks a placeholder that sits N JSON
 // string levels deep in the final argument (GCPC payloads). Inside parameter values it is therefore left
 // alone and resolved where the value lands in an argument, as Vertex substitutes it in the final text.
+// Unknown `{{$.x}}` placeholders are errors; so are inputs without a value, except optional inputs of
+// the component (when the context has its spec), which render empty (see `absentText`).
 import { uriToLocalPath, type ComponentSpec, type Env, type JsonValue } from '@formalize/common';
 import { executorInputJson, runtimeArtifactJson } from './executor-input.ts';
 import type { ExecutorInput, RuntimeArtifact } from './types.ts';
