@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { JsonObject } from '@formalize/common';
 import { findCachedExecution, openSqliteStore, type MetadataStore } from '@formalize/metadata';
 import type { CachedExecution, ExecutionLog, TaskIO } from './execution.ts';
-import type { ArtifactRecord, RunRecord, TaskRecord } from './types.ts';
+import type { ArtifactRecord, RunRecord } from './types.ts';
 
 export const METADATA_FILE = 'metadata.sqlite';
 
