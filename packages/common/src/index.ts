@@ -15,3 +15,4 @@ export * from './executor/run.ts';
 export * from './runtime/lazy.ts';
 export * from './codegen/generate.ts';
 export * from './contract/final-status.ts';
+export * from './executor/serve.ts';

@@ -82,6 +82,7 @@ export async function runPipeline(doc: unknown, opts: RunOptions): Promise<RunRe
     await executions.finishRun(record);
   } finally {
     await executions.close();
+    await Promise.all(opts.launchers.map((l) => l.dispose?.()));
   }
   await writeReport(record);
   return record;

@@ -84,6 +84,8 @@ export interface Launcher {
   canRun(image: string): Promise<boolean>;
   /** Runs the task; aborting `signal` stops it (its whole process group / container). */
   launch(spec: LaunchSpec, signal: AbortSignal): Promise<LaunchResult>;
+  /** Releases what the launcher keeps between tasks (warm workers); called when a run ends. */
+  dispose?(): Promise<void>;
 }
 
 export type RunEvent =

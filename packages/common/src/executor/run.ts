@@ -20,6 +20,7 @@ import { ContractError, describeValue, fieldError, parseField } from './errors.t
 import { executorInputSchema } from './executor-input.ts';
 import type { ExecutorInput, ExecutorOutput } from './executor-input.ts';
 import { createLogger } from './log.ts';
+import { serve } from './serve.ts';
 import type { LogStream } from './log.ts';
 
 export interface ExecutorIO {
@@ -58,6 +59,7 @@ const TERMINATION_GRACE_MS = 25_000;
 
 /** Entrypoint helper for a package's `src/main.ts`: `await main(components)`. */
 export async function main(components: readonly Component[]): Promise<void> {
+  if (process.argv[2] === '--serve') return serve(components);
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     const exitCode = signal === 'SIGINT' ? 130 : 143;

@@ -6,11 +6,20 @@ import { join } from 'node:path';
 import type { Launcher, LaunchResult, LaunchSpec } from '../types.ts';
 import { discoverWorkspaceComponents, imageKey, newestMtime, type WorkspaceComponent } from '../workspace.ts';
 import { spawnLogged } from './spawn.ts';
+import { WorkerPool } from './workers.ts';
 
 const IMAGE_ROOT = '/app/';
 
-export function createProcessLauncher(opts: { workspaceRoot: string; env?: NodeJS.ProcessEnv }): Launcher {
+export interface ProcessLauncherOptions {
+  workspaceRoot: string;
+  env?: NodeJS.ProcessEnv;
+  /** Serve tasks from warm entrypoint workers (default true); false starts one process per task. */
+  reuseWorkers?: boolean;
+}
+
+export function createProcessLauncher(opts: ProcessLauncherOptions): Launcher {
   let components: Map<string, WorkspaceComponent> | undefined;
+  const pool = opts.reuseWorkers === false ? undefined : new WorkerPool(opts.env ?? process.env);
   const lookup = (image: string) => {
     components ??= discoverWorkspaceComponents(opts.workspaceRoot);
     const key = imageKey(image);
@@ -27,7 +36,12 @@ export function createProcessLauncher(opts: { workspaceRoot: string; env?: NodeJ
       const argv = localArgv(spec.argv, opts.workspaceRoot, component);
       // Node from this process, not whatever `node` is first on PATH (the system one may be too old).
       if (argv[0] === 'node') argv[0] = process.execPath;
+      const entryEnd = argv.indexOf('--component');
+      if (pool && entryEnd > 0) return pool.run(argv.slice(0, entryEnd), { argv, env: spec.env, cwd: spec.cwd, logFile: spec.logFile }, signal);
       return spawnLogged(argv, { cwd: spec.cwd, env: { ...(opts.env ?? process.env), ...spec.env }, logFile: spec.logFile }, signal);
+    },
+    async dispose() {
+      await pool?.dispose();
     },
   };
 }
