@@ -55,6 +55,12 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what:
       }
       continue;
     }
+    if (issue.code === 'invalid_key') {
+      // A bad record key (e.g. a label key): show the key and why, not the value stored under it.
+      const why = issue.issues.map((i) => i.message).join('; ');
+      issues.push({ field: fieldName(root, path), value: path.at(-1), message: `invalid key: ${why}` });
+      continue;
+    }
     issues.push({ field: fieldName(root, path), value: at(value, path), message: issue.message });
   }
   throw new MetadataValidationError(what, issues);

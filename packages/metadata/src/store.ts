@@ -1,32 +1,44 @@
-// The metadata store interface. Method names and semantics follow Vertex AI's MetadataService
-// (google.cloud.aiplatform.v1) so that a Vertex backend is a thin adapter; everything is async because
-// that backend is remote. The embedded backend is SQLite (`openSqliteStore`).
-import type { Artifact, Context, Event, Execution, LineageSubgraph, ListOptions, NewArtifact, NewContext, NewEvent, NewExecution, JsonObject } from './model.ts';
+// The metadata store interface. Each method mirrors one RPC of Vertex AI's MetadataService
+// (google.cloud.aiplatform.v1) so that a Vertex backend is a thin adapter; all methods are async
+// because Vertex is remote, even though the embedded SQLite backend is synchronous underneath.
+import type {
+  Artifact, ArtifactFilter, ArtifactUpdate, Context, ContextFilter, ContextUpdate, Execution, ExecutionFilter,
+  ExecutionUpdate, LineageQuery, LineageSubgraph, ListQuery, NewArtifact, NewContext, NewEvent, NewExecution,
+} from './types.ts';
 
 export interface MetadataStore {
-  createArtifact(a: NewArtifact): Promise<Artifact>;
+  /** CreateArtifact. `state` defaults to LIVE, `metadata` to `{}`. */
+  createArtifact(artifact: NewArtifact): Promise<Artifact>;
+  /** GetArtifact; undefined when there is no such artifact. */
   getArtifact(id: string): Promise<Artifact | undefined>;
-  updateArtifact(id: string, patch: { state?: Artifact['state']; metadata?: JsonObject }): Promise<Artifact>;
-  listArtifacts(opts?: ListOptions): Promise<Artifact[]>;
+  /** UpdateArtifact; metadata keys are merged, labels replaced. Throws MetadataNotFoundError. */
+  updateArtifact(id: string, update: ArtifactUpdate): Promise<Artifact>;
+  /** ListArtifacts with a typed filter (see `toVertexFilter` for the Vertex filter string). */
+  listArtifacts(query?: ListQuery<ArtifactFilter>): Promise<Artifact[]>;
 
-  createExecution(e: NewExecution): Promise<Execution>;
+  createExecution(execution: NewExecution): Promise<Execution>;
   getExecution(id: string): Promise<Execution | undefined>;
-  updateExecution(id: string, patch: { state?: Execution['state']; metadata?: JsonObject }): Promise<Execution>;
-  listExecutions(opts?: ListOptions): Promise<Execution[]>;
+  updateExecution(id: string, update: ExecutionUpdate): Promise<Execution>;
+  listExecutions(query?: ListQuery<ExecutionFilter>): Promise<Execution[]>;
 
-  /** Vertex `CreateContext` with an id derived from (type, name): returns the existing one if present. */
-  getOrCreateContext(c: NewContext): Promise<Context>;
+  /** CreateContext; throws MetadataAlreadyExistsError when a context of that type and name exists. */
+  createContext(context: NewContext): Promise<Context>;
+  /** The context of that type and name, created when missing (an existing one is returned unchanged). */
+  getOrCreateContext(context: NewContext): Promise<Context>;
   getContext(id: string): Promise<Context | undefined>;
-  updateContext(id: string, patch: { metadata?: JsonObject }): Promise<Context>;
-  listContexts(opts?: ListOptions): Promise<Context[]>;
-  addContextChildren(parentId: string, childIds: string[]): Promise<void>;
-  /** Attributions (artifact in context) and associations (execution in context). */
+  updateContext(id: string, update: ContextUpdate): Promise<Context>;
+  listContexts(query?: ListQuery<ContextFilter>): Promise<Context[]>;
+  /** AddContextChildren; idempotent. Rejects cycles and more than 10 parents per context, as Vertex does. */
+  addContextChildren(contextId: string, childContextIds: string[]): Promise<void>;
+  /** AddContextArtifactsAndExecutions (attributions and associations); idempotent. */
   addContextArtifactsAndExecutions(contextId: string, artifactIds: string[], executionIds: string[]): Promise<void>;
 
+  /** AddExecutionEvents; an event equal to an existing one (same artifact, type, path, index) is skipped. */
   addExecutionEvents(executionId: string, events: NewEvent[]): Promise<void>;
-  queryExecutionInputsAndOutputs(executionId: string): Promise<{ artifacts: Artifact[]; events: Event[] }>;
-  /** Walks events from an artifact: upstream (what produced it, from what), downstream, or both. */
-  queryArtifactLineageSubgraph(artifactId: string, opts?: { maxHops?: number; direction?: 'upstream' | 'downstream' | 'both' }): Promise<LineageSubgraph>;
+  /** QueryArtifactLineageSubgraph, with a direction (see LineageQuery). Throws MetadataNotFoundError. */
+  queryArtifactLineageSubgraph(artifactId: string, query?: LineageQuery): Promise<LineageSubgraph>;
+  /** QueryExecutionInputsAndOutputs: the execution, its input/output artifacts and the events. */
+  queryExecutionInputsAndOutputs(executionId: string): Promise<LineageSubgraph>;
 
   close(): Promise<void>;
 }

@@ -3,11 +3,10 @@
 // cache key, artifacts with INPUT/OUTPUT events. KFP's backend keeps its cache in MLMD the same way.
 import { join } from 'node:path';
 import type { JsonObject } from '@formalize/common';
-import { findCachedExecution, openSqliteStore, type MetadataStore } from '@formalize/metadata';
+import { METADATA_FILE_NAME, findCachedExecution, openSqliteStore, type MetadataStore } from '@formalize/metadata';
 import type { CachedExecution, ExecutionLog, TaskIO } from './execution.ts';
 import type { ArtifactRecord, RunRecord } from './types.ts';
 
-export const METADATA_FILE = 'metadata.sqlite';
 
 const EXECUTION_TYPES = { container: 'system.ContainerExecution', importer: 'system.ImporterExecution', dag: 'system.DAGExecution' } as const;
 
@@ -17,7 +16,7 @@ export interface RunExecutionLog extends ExecutionLog {
 }
 
 export async function openExecutionLog(localRoot: string, run: RunRecord): Promise<RunExecutionLog> {
-  const store = await openSqliteStore(join(localRoot, METADATA_FILE));
+  const store = await openSqliteStore(join(localRoot, METADATA_FILE_NAME));
   const pipeline = await store.getOrCreateContext({ type: 'system.Pipeline', name: run.pipelineName });
   const runContext = await store.getOrCreateContext({
     type: 'system.PipelineRun', name: `${run.pipelineName}-${run.runId}`,
