@@ -38,6 +38,7 @@ const chain = pipeline({ name: 'bench-chain' }, () => {
 
 if (spawnSync('npx', ['nx', 'run', '@formalize/hello:build', '--outputStyle=static'], { cwd: root, stdio: 'ignore' }).status !== 0) throw new Error('build failed');
 const process_ = createProcessLauncher({ workspaceRoot: root });
+const perTask = createProcessLauncher({ workspaceRoot: root, reuseWorkers: false });
 // Counts the runner alone: the task "runs" without a child process.
 const inert: Launcher = { name: 'process', canRun: async () => true, launch: async () => ({ exitCode: 0, signal: null }) };
 
@@ -50,12 +51,14 @@ async function timeRun(spec: unknown, opts: Partial<RunOptions> & { pipelineRoot
 
 const rows: string[][] = [];
 const work = mkdtempSync(join(tmpdir(), 'formalize-bench-runner-'));
-const results: Record<string, number[]> = { gridUncached: [], gridCached: [], chain: [], gridInert: [] };
+const results: Record<string, number[]> = { gridUncached: [], gridCached: [], chain: [], gridInert: [], gridPerTask: [], chainPerTask: [] };
 for (let i = 0; i < ROUNDS; i++) {
   const r = join(work, `grid-${i}`);
   results.gridUncached!.push(await timeRun(grid, { pipelineRoot: r }));
   results.gridCached!.push(await timeRun(grid, { pipelineRoot: r }));
   results.chain!.push(await timeRun(chain, { pipelineRoot: join(work, `chain-${i}`), cache: false }));
+  results.gridPerTask!.push(await timeRun(grid, { pipelineRoot: join(work, `pertask-${i}`), launchers: [perTask], cache: false }));
+  results.chainPerTask!.push(await timeRun(chain, { pipelineRoot: join(work, `chainpt-${i}`), launchers: [perTask], cache: false }));
   results.gridInert!.push(await timeRun(grid, { pipelineRoot: join(work, `inert-${i}`), launchers: [inert], cache: false }));
 }
 rmSync(work, { recursive: true, force: true });
@@ -63,6 +66,8 @@ const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 rows.push(['50 no-op tasks (10 x 5), uncached, process mode', s(median(results.gridUncached!)), `${(median(results.gridUncached!) / 50).toFixed(1)} ms`, '< 8 s']);
 rows.push(['50 no-op tasks, fully cached re-run', s(median(results.gridCached!)), `${(median(results.gridCached!) / 50).toFixed(1)} ms`, '< 1 s']);
 rows.push(['10-task sequential chain, uncached', s(median(results.chain!)), `${(median(results.chain!) / 10).toFixed(1)} ms`, '< 50 ms/task (kfp.local: 0.63 s, 63 ms/task)']);
+rows.push(['50 no-op tasks, one new process per task (reuseWorkers: false)', s(median(results.gridPerTask!)), `${(median(results.gridPerTask!) / 50).toFixed(1)} ms`, '< 8 s']);
+rows.push(['10-task chain, one new process per task', s(median(results.chainPerTask!)), `${(median(results.chainPerTask!) / 10).toFixed(1)} ms`, '(kfp.local: 63 ms/task)']);
 rows.push(["runner's own time (50 tasks, no child processes)", s(median(results.gridInert!)), `${(median(results.gridInert!) / 50).toFixed(1)} ms`, '< 10 ms/task']);
 console.log(`Node ${process.version}, parallelism 2, ${ROUNDS} rounds, medians\n`);
 console.log('| measurement | total | per task | goal |');
