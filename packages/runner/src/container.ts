@@ -51,7 +51,7 @@ export async function executeContainer(env: RunEnv, t: TaskSpec, component: Comp
     if (attempt > 0) await sleep(backoffMs(policy!, attempt - 1), env.cancel);
     const result = await env.slots.with(async () => {
       env.recorder.updateTask(record, { state: 'RUNNING', attempts: attempt + 1 });
-      return launcher.launch({ taskId: record.id, image: container.image, argv, env: taskEnv, mounts: [env.pipelineRoot], logFile, cwd: dir }, env.cancel);
+      return launcher.launch({ taskId: record.id, image: container.image, argv, env: taskEnv, mounts: env.env['FORMALIZE_GCS_MOUNT'] && env.pipelineRoot.startsWith('gs://') ? [env.env['FORMALIZE_GCS_MOUNT']] : [env.pipelineRoot], logFile, cwd: dir }, env.cancel);
     });
     if (env.cancel.aborted) return { state: 'CANCELLED', outputs: emptyIO(), error: 'run cancelled' };
     if (result.exitCode === 0) {

@@ -4,3 +4,4 @@ export { createProcessLauncher } from './launchers/process.ts';
 export { createHostLauncher } from './launchers/host.ts';
 export { discoverWorkspaceComponents, type WorkspaceComponent } from './workspace.ts';
 export type * from './types.ts';
+export { createDockerLauncher, type DockerLauncherOptions } from './launchers/docker.ts';

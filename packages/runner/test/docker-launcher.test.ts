@@ -1,12 +1,12 @@
 // The docker launcher against the real local daemon and formalize/busybox:local, both set up by
 // scripts/ci-services.sh. Without them these tests fail (never skip): CI runs that script first.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { daemonStatus, imagePresent, resolveBinary } from '../src/launchers/docker-daemon.ts';
 import { createDockerLauncher, dockerRunArgs, TASK_LABEL } from '../src/launchers/docker.ts';
 import type { LaunchSpec } from '../src/types.ts';
@@ -23,8 +23,10 @@ const BUSYBOX = 'formalize/busybox:local';
 const DOCKER = resolveBinary('docker');
 const SETUP_HINT = 'run scripts/ci-services.sh as root (CI runs it before the tests): it installs docker.io, starts dockerd and builds formalize/busybox:local';
 
-/** Fails the suite, with the way out, when the daemon or the test image is missing. */
-async function requireDocker(): Promise<void> {
+/** Fails every test (rather than skipping it), with the way out, when the daemon or the test image is missing. */
+let dockerChecked: Promise<void> | undefined;
+const requireDocker = () => (dockerChecked ??= checkDocker());
+async function checkDocker(): Promise<void> {
   const status = await daemonStatus(DOCKER);
   if (!status.ok) throw new Error(`${status.reason}\n-> ${SETUP_HINT}`);
   if (!(await imagePresent(DOCKER, BUSYBOX))) throw new Error(`image ${BUSYBOX} is missing from the Docker daemon\n-> ${SETUP_HINT}`);
@@ -33,15 +35,22 @@ async function requireDocker(): Promise<void> {
 const docker = (...args: string[]) => execFileSync(DOCKER, args, { encoding: 'utf8' }).trim();
 const containersOf = (taskId: string) => docker('ps', '--all', '--quiet', '--filter', `label=${TASK_LABEL}=${taskId}`);
 let seq = 0;
+const tempDirs: string[] = [];
+const tempDir = (prefix = 'formalize-docker-test-') => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+};
+afterAll(() => { for (const d of tempDirs) rmSync(d, { recursive: true, force: true }); });
 
 function spec(argv: string[], extra: Partial<LaunchSpec> = {}): LaunchSpec {
-  const dir = mkdtempSync(join(tmpdir(), 'formalize-docker-'));
+  const dir = tempDir();
   return { taskId: `docker-test-${process.pid}-${++seq}`, image: BUSYBOX, argv, env: {}, mounts: [dir], logFile: join(dir, 'task.log'), cwd: dir, ...extra };
 }
 const never = new AbortController().signal;
 
 describe('docker launcher', () => {
-  beforeAll(requireDocker);
+  beforeEach(requireDocker);
   const launcher = createDockerLauncher();
 
   it('runs in the image with the pipeline root mounted at the same path, files owned by the invoking user', async () => {
@@ -75,6 +84,13 @@ describe('docker launcher', () => {
     expect(log.startsWith('earlier attempt\n')).toBe(true);
     expect(log).toContain('to-stdout\n');
     expect(log).toContain('to-stderr\n');
+  });
+
+  it('reports a log it cannot write instead of hanging the container on a full pipe', async () => {
+    const s = spec(['sh', '-c', 'head -c 2000000 /dev/zero; echo done > "$0"'], { logFile: '/dev/full' });
+    s.argv.push(join(s.cwd, 'done.txt'));
+    await expect(launcher.launch(s, never)).rejects.toThrow(/cannot write its log \/dev\/full: .*ENOSPC/);
+    expect(readFileSync(join(s.cwd, 'done.txt'), 'utf8')).toBe('done\n');
   });
 
   it('stops a running container on abort within seconds and removes it', async () => {
@@ -184,7 +200,7 @@ describe('docker launcher', () => {
 
   it('binds mounts as CSV fields and sets the working directory only inside a mount', () => {
     const s = spec(['true']);
-    const odd = mkdtempSync(join(tmpdir(), 'a,b"c-'));
+    const odd = tempDir('formalize-docker-test-a,b"c-');
     const args = dockerRunArgs({ ...s, mounts: [odd, odd], cwd: '/elsewhere' }, { name: 'n', network: 'none', user: '1:1' });
     expect(args.filter((a) => a === '--mount')).toHaveLength(1);
     expect(args).toContain(`type=bind,"source=${odd.replace('"', '""')}","target=${odd.replace('"', '""')}"`);

@@ -1,9 +1,9 @@
 // A pipeline run end to end in containers: the docker launcher with the real runner, daemon and
 // formalize/busybox:local (scripts/ci-services.sh sets them up; without them this test fails).
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { z } from 'zod';
 import { artifact } from '@formalize/common';
 import { containerComponent, pipeline } from '@formalize/dsl';
@@ -13,7 +13,7 @@ import { runPipeline } from '../src/run.ts';
 const BUSYBOX = 'formalize/busybox:local';
 
 describe('runner with the docker launcher', () => {
-  beforeAll(async () => {
+  beforeEach(async () => {
     if (!(await createDockerLauncher().canRun(BUSYBOX))) {
       throw new Error(`no Docker daemon with ${BUSYBOX} here: run scripts/ci-services.sh as root (CI runs it before the tests)`);
     }
@@ -34,7 +34,8 @@ describe('runner with the docker launcher', () => {
       const w = write({ text });
       return { echoed: read({ data: w.outputs.data }).output, size: w.outputs.size, data: w.outputs.data };
     });
-    const root = mkdtempSync(join(tmpdir(), 'formalize-run-'));
+    const root = mkdtempSync(join(tmpdir(), 'formalize-docker-test-run-'));
+    onTestFinished(() => rmSync(root, { recursive: true, force: true }));
     const r = await runPipeline(p.compile(), { pipelineRoot: root, launchers: [createDockerLauncher()], parameters: { text: 'in a container' } });
     expect(r.error).toBeUndefined();
     expect(r.state).toBe('SUCCEEDED');

@@ -121,9 +121,12 @@ async function runWithLog(bin: string, spec: LaunchSpec, o: { network: DockerNet
     else if (/[\n\0]/.test(value)) throw new Error(`task '${spec.taskId}': environment variable ${name} cannot hold a multi-line value in a container`);
     else fileEnv.push(`${name}=${value}`);
   }
-  const secretDir = fileEnv.length ? await mkdtemp(join(tmpdir(), 'formalize-docker-')) : undefined;
   const log = createWriteStream(spec.logFile, { flags: 'a' });
   await new Promise<void>((resolve, reject) => log.once('open', () => resolve()).once('error', reject));
+  let logError: Error | undefined;
+  log.on('error', (err) => { logError ??= err; });
+  const secretDir = fileEnv.length ? await mkdtemp(join(tmpdir(), 'formalize-docker-env-')) : undefined;
+  let result: LaunchResult;
   try {
     let envFile: string | undefined;
     if (secretDir) {
@@ -134,13 +137,16 @@ async function runWithLog(bin: string, spec: LaunchSpec, o: { network: DockerNet
       const name = containerName(spec.taskId);
       const args = dockerRunArgs(spec, { ...o, name, ...(envFile ? { envFile } : {}) });
       const r = await attach(bin, args, cliEnv, name, log, signal);
-      if (!r.nameInUse || attempt === NAME_ATTEMPTS || signal.aborted) return r.result;
+      result = r.result;
+      if (!r.nameInUse || attempt === NAME_ATTEMPTS || signal.aborted) break;
       log.write(`[formalize] container name ${name} is already in use; retrying under another name\n`);
     }
   } finally {
-    await new Promise<void>((resolve) => log.end(resolve));
+    if (!log.destroyed) await new Promise<void>((resolve) => log.end(resolve));
     if (secretDir) await rm(secretDir, { recursive: true, force: true });
   }
+  if (logError) throw new Error(`task '${spec.taskId}': cannot write its log ${spec.logFile}: ${logError.message}`);
+  return result;
 }
 
 /** Runs the attached `docker run`, streaming its output to `log`; aborting stops the container. */
@@ -153,12 +159,15 @@ function attach(bin: string, args: string[], env: NodeJS.ProcessEnv, name: strin
     let aborted = false;
     let stderrTail = '';
     const closed = new Promise<void>((done) => child.once('close', () => done()));
+    const resume = () => { child.stdout.resume(); child.stderr.resume(); };
+    // A log that failed (disk full) drops output rather than leave the container blocked on a full pipe.
     const forward = (chunk: Buffer) => {
-      if (log.write(chunk)) return;
+      if (log.destroyed || log.write(chunk)) return;
       child.stdout.pause();
       child.stderr.pause();
-      log.once('drain', () => { child.stdout.resume(); child.stderr.resume(); });
+      log.once('drain', resume);
     };
+    log.once('close', resume);
     child.stdout.on('data', forward);
     child.stderr.on('data', (chunk: Buffer) => {
       forward(chunk);
@@ -173,6 +182,7 @@ function attach(bin: string, args: string[], env: NodeJS.ProcessEnv, name: strin
     child.once('error', (err) => {
       exited = true;
       signal.removeEventListener('abort', onAbort);
+      log.off('close', resume);
       untrackContainer(bin, name);
       reject(new Error(`cannot start '${bin}': ${err.message}`));
     });
@@ -180,6 +190,7 @@ function attach(bin: string, args: string[], env: NodeJS.ProcessEnv, name: strin
       if (exited) return; // 'error' already settled
       exited = true;
       signal.removeEventListener('abort', onAbort);
+      log.off('close', resume);
       const finish = () => {
         untrackContainer(bin, name);
         // 125: docker could not create the container; a name clash is worth another name.

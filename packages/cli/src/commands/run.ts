@@ -1,0 +1,124 @@
+// `formalize run <spec.ts | pipeline.yaml>`: runs a pipeline on this machine through the runner, shows
+// it live (TTY), as plain lines or as JSON lines, and exits 0 (succeeded), 1 (failed) or 130 (cancelled).
+// Ctrl-C, SIGTERM or SIGHUP aborts the run (running tasks' process groups are stopped, the run is
+// recorded as CANCELLED); a second one exits at once.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { JsonValue, PipelineSpec } from '@formalize/common';
+import {
+  createDockerLauncher, createHostLauncher, createProcessLauncher, newRunId, parseParamText, runPipeline,
+  type Launcher, type RunRecord,
+} from '@formalize/runner';
+import { EXIT, UsageError } from '../errors.ts';
+import { colorsFor, failureReport, formatCounts } from '../format.ts';
+import { GCS_MOUNT_ENV, localPipelineRoot, workspaceRoot } from '../paths.ts';
+import { loadPipelineSpec } from '../spec.ts';
+import { createJsonView } from '../view/json.ts';
+import { createLiveView } from '../view/live.ts';
+import { createPlainView } from '../view/plain.ts';
+import type { RunView } from '../view/view.ts';
+
+export interface RunCommandOptions {
+  param: string[];
+  parallelism?: number;
+  cache: boolean;
+  failFast: boolean;
+  launcher: 'auto' | 'process' | 'docker';
+  imageMap: string[];
+  pipelineRoot?: string;
+  runId?: string;
+  json: boolean;
+}
+
+export async function runCommand(file: string, o: RunCommandOptions): Promise<number> {
+  const spec = await loadPipelineSpec(file);
+  const parameters = parseParams(o.param, spec);
+  const runId = o.runId ?? newRunId();
+  checkRunId(runId, spec, o.pipelineRoot);
+  const launchers = selectLaunchers(o.launcher, parseImageMap(o.imageMap));
+
+  const out = process.stdout;
+  const c = colorsFor(out);
+  const view: RunView = o.json ? createJsonView(out, process.stderr) : out.isTTY ? createLiveView(out, c) : createPlainView(out, c);
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (++interrupts > 1) process.exit(EXIT.cancelled);
+    view.notice(`${signal}: stopping running tasks and recording the run as cancelled (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to exit at once)`);
+    controller.abort();
+  };
+  // A closed terminal (SIGHUP) cancels like Ctrl-C; output that can no longer be written (closed pipe or
+  // terminal) must not kill the CLI before the run is stopped and recorded.
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, onSignal);
+  out.on('error', () => {});
+
+  let run: RunRecord;
+  try {
+    const gcsMount = process.env[GCS_MOUNT_ENV];
+    run = await runPipeline(spec, {
+      parameters, launchers, runId, signal: controller.signal, onEvent: (e) => view.onEvent(e),
+      cache: o.cache, failFast: o.failFast,
+      ...(o.parallelism !== undefined ? { parallelism: o.parallelism } : {}),
+      ...(o.pipelineRoot !== undefined ? { pipelineRoot: o.pipelineRoot } : {}),
+      ...(gcsMount ? { env: { [GCS_MOUNT_ENV]: gcsMount } } : {}),
+    });
+  } finally {
+    view.close();
+    for (const s of signals) process.off(s, onSignal);
+  }
+
+  if (o.json) {
+    out.write(`${JSON.stringify({ type: 'run-record', run })}\n`);
+    if (run.state === 'FAILED') process.stderr.write(`${failureReport(run, run.runDir, colorsFor(process.stderr))}\n`);
+  } else {
+    const lines: string[] = [''];
+    if (run.state === 'FAILED') lines.push(failureReport(run, run.runDir, c), '');
+    if (run.state === 'CANCELLED') lines.push(`run cancelled (${formatCounts(run.tasks, c)}); finished tasks with caching enabled are reused by the next run`, '');
+    lines.push(`run folder: ${run.runDir}`, `report:     ${join(run.runDir, 'report.html')}`);
+    out.write(`${lines.join('\n')}\n`);
+  }
+  return run.state === 'SUCCEEDED' ? EXIT.ok : run.state === 'CANCELLED' ? EXIT.cancelled : EXIT.failed;
+}
+
+/** `--param k=v` values, typed by the pipeline's parameter definitions (unknown names are left to the runner). */
+export function parseParams(pairs: readonly string[], spec: PipelineSpec): Record<string, JsonValue> {
+  const defs = spec.root.inputDefinitions?.parameters ?? {};
+  const values: Record<string, JsonValue> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--param '${pair}': expected name=value`);
+    const name = pair.slice(0, eq);
+    values[name] = parseParamText(name, pair.slice(eq + 1), defs[name]);
+  }
+  return values;
+}
+
+/** `--image-map <image>=host`: images whose commands run directly on this machine. */
+export function parseImageMap(pairs: readonly string[]): string[] {
+  return pairs.map((pair) => {
+    const eq = pair.lastIndexOf('=');
+    const image = pair.slice(0, eq);
+    const target = pair.slice(eq + 1);
+    if (eq <= 0 || target !== 'host') throw new UsageError(`--image-map '${pair}': expected <image>=host`);
+    return image;
+  });
+}
+
+/**
+ * Launchers in the order they are tried for each image: mapped images on the host first, then workspace
+ * components as processes, then other images in Docker (when a daemon is up).
+ */
+export function selectLaunchers(kind: RunCommandOptions['launcher'], hostImages: string[]): Launcher[] {
+  const launchers: Launcher[] = hostImages.length ? [createHostLauncher({ images: hostImages })] : [];
+  if (kind !== 'docker') launchers.push(createProcessLauncher({ workspaceRoot: workspaceRoot() }));
+  if (kind !== 'process') launchers.push(createDockerLauncher());
+  return launchers;
+}
+
+/** A run id names a new folder: safe characters, and no run of this pipeline has it yet. */
+function checkRunId(runId: string, spec: PipelineSpec, pipelineRoot: string | undefined): void {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(runId)) throw new UsageError(`--run-id '${runId}': use letters, digits, '.', '_' and '-'`);
+  const dir = join(localPipelineRoot(pipelineRoot ?? spec.defaultPipelineRoot), `${spec.pipelineInfo.name}-${runId}`);
+  if (existsSync(dir)) throw new UsageError(`--run-id '${runId}': ${dir} already exists`);
+}
