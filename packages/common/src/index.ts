@@ -1,6 +1,7 @@
 export * from './ir/types.ts';
 export * from './ir/yaml.ts';
 export * from './ir/component.ts';
+export * from './ir/parameter-value.ts';
 export * from './contract/artifacts.ts';
 export * from './contract/params.ts';
 export * from './contract/interface.ts';

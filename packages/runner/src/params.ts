@@ -1,5 +1,5 @@
 // Pipeline parameters: defaults from the IR, values from the caller, checked against the declared types.
-import type { InputParameterDef, JsonValue, PipelineSpec } from '@formalize/common';
+import { matchesParameterType, type InputParameterDef, type JsonValue, type ParameterType, type PipelineSpec } from '@formalize/common';
 
 export class ParameterError extends Error {
   override name = 'ParameterError';
@@ -51,13 +51,6 @@ export function resolveParameters(spec: PipelineSpec, given: Record<string, Json
   return out;
 }
 
-function checkType(name: string, type: string, v: JsonValue): void {
-  const ok = type === 'STRING' ? typeof v === 'string'
-    : type === 'NUMBER_INTEGER' ? Number.isSafeInteger(v)
-    : type === 'NUMBER_DOUBLE' ? typeof v === 'number'
-    : type === 'BOOLEAN' ? typeof v === 'boolean'
-    : type === 'LIST' ? Array.isArray(v)
-    : type === 'STRUCT' ? v !== null && typeof v === 'object' && !Array.isArray(v)
-    : true;
-  if (!ok) throw new ParameterError(`parameter '${name}': expected ${type}, received ${JSON.stringify(v)}`);
+function checkType(name: string, type: ParameterType, v: JsonValue): void {
+  if (!matchesParameterType(v, type)) throw new ParameterError(`parameter '${name}': expected ${type}, received ${JSON.stringify(v)}`);
 }

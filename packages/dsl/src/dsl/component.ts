@@ -1,7 +1,7 @@
 // Component factories: calling one inside a pipeline function records a task. Typed factories come
 // from zod contracts (container components, @formalize components); loaded component.yaml files give
 // loosely typed ones, checked against their IR interface at call time.
-import { inputsSpecFromShape, outputsSpecFromShape, sanitizeName, type ComponentIR, type ContainerComponentIR, type ContainerSpec } from '@formalize/common';
+import { inputsSpecFromShape, matchesParameterType, outputsSpecFromShape, sanitizeName, type ComponentIR, type ContainerComponentIR, type ContainerSpec, type ParameterType } from '@formalize/common';
 import { ArtifactChannel, ParamChannel, TASK_FINAL_STATUS, type Channel } from './channels.ts';
 import { currentBuilder } from './graph.ts';
 import { inputArtifact, inputParameter, outputArtifact, outputParameterFile, type ArtifactPlaceholders } from './placeholders.ts';
@@ -110,15 +110,8 @@ function checkArguments(component: string, defs: ReturnType<typeof interfaceOf>,
   }
 }
 
-function checkLiteral(component: string, name: string, type: string, v: unknown): void {
-  const ok = type === 'STRING' ? typeof v === 'string'
-    : type === 'NUMBER_INTEGER' ? Number.isInteger(v)
-    : type === 'NUMBER_DOUBLE' ? typeof v === 'number'
-    : type === 'BOOLEAN' ? typeof v === 'boolean'
-    : type === 'LIST' ? Array.isArray(v)
-    : type === 'STRUCT' ? v !== null && typeof v === 'object' && !Array.isArray(v)
-    : false;
-  if (!ok) throw new Error(`input '${name}' of component '${component}' expects ${type}, got ${describe(v)}`);
+function checkLiteral(component: string, name: string, type: ParameterType, v: unknown): void {
+  if (!matchesParameterType(v, type)) throw new Error(`input '${name}' of component '${component}' expects ${type}, got ${describe(v)}`);
 }
 
 function describe(v: unknown): string {

@@ -1,12 +1,11 @@
 // `pipeline(...)`: records a pipeline function into a graph; the result compiles to IR and can be
 // used as a component (a nested pipeline) inside another pipeline.
-import { sanitizeName, type GraphComponentIR, type PipelineSpec } from '@formalize/common';
+import { inputsSpecFromShape, sanitizeName, type GraphComponentIR, type PipelineSpec } from '@formalize/common';
 import { ArtifactChannel, ParamChannel, type Channel } from './channels.ts';
 import { componentFromIR, type ComponentFactory } from './component.ts';
 import { PipelineBuilder, withBuilder } from './graph.ts';
 import type { ArgsOf, OutputsOf, Shape } from './types.ts';
 import { compilePipeline } from '../compile/compiler.ts';
-import { inputsSpecFromShape } from '@formalize/common';
 
 export interface PipelineDef<I extends Shape> {
   /** Pipeline name: `^[a-z0-9][a-z0-9-]{0,127}$`. */

@@ -1,6 +1,5 @@
 // Placeholder strings of the KFP container contract, and the structured ones (Concat, IfPresent)
 // that the SDK stores as JSON strings inside command/args.
-import type { InputsSpec, OutputsSpec } from '@formalize/common';
 
 const q = (name: string) => `'${name}'`;
 
@@ -50,20 +49,4 @@ export function ifPresent(inputName: string, then: Part | Part[], otherwise?: Pa
   const v: Record<string, unknown> = { InputName: inputName, Then: Array.isArray(then) ? then.map(unwrap) : unwrap(then) };
   if (otherwise !== undefined) v.Else = Array.isArray(otherwise) ? otherwise.map(unwrap) : unwrap(otherwise);
   return new StructuredPlaceholder({ IfPresent: v }).toString();
-}
-
-
-/** Placeholder views of a component's interface, handed to `command`/`args` builders. */
-export function ioPlaceholders(inputs: InputsSpec | undefined, outputs: OutputsSpec | undefined): {
-  inputs: Record<string, string>;
-  inputArtifacts: Record<string, ArtifactPlaceholders>;
-  outputs: Record<string, string>;
-  outputArtifacts: Record<string, ArtifactPlaceholders>;
-} {
-  return {
-    inputs: Object.fromEntries(Object.keys(inputs?.parameters ?? {}).map((n) => [n, inputParameter(n)])),
-    inputArtifacts: Object.fromEntries(Object.keys(inputs?.artifacts ?? {}).map((n) => [n, inputArtifact(n)])),
-    outputs: Object.fromEntries(Object.keys(outputs?.parameters ?? {}).map((n) => [n, outputParameterFile(n)])),
-    outputArtifacts: Object.fromEntries(Object.keys(outputs?.artifacts ?? {}).map((n) => [n, outputArtifact(n)])),
-  };
 }

@@ -5,10 +5,10 @@
 //   - output artifacts are the provisioned ones with the ExecutorOutput's URI and metadata merged in
 //     (`mergeRuntimeArtifacts`: a non-empty uri replaces, metadata keys are merged).
 import { readFile } from 'node:fs/promises';
-import type { ComponentSpec, JsonObject, JsonValue } from '@formalize/common';
+import { matchesParameterType, type ComponentSpec, type JsonObject, type JsonValue } from '@formalize/common';
 import type { ArtifactRecord } from '../types.ts';
 import type { ExecutorInput, ExecutorOutput, RuntimeArtifact } from './types.ts';
-import { jsonKind, matchesType, textToValue, ValueParseError } from './values.ts';
+import { jsonKind, textToValue, ValueParseError } from './values.ts';
 
 export class OutputError extends Error {
   override name = 'OutputError';
@@ -101,7 +101,7 @@ export async function readOutputs(opts: ReadOutputsOptions): Promise<TaskOutputs
     const type = def.parameterType;
     if (Object.hasOwn(fromOutput, name)) {
       const v = fromOutput[name]!;
-      if (v === null || !matchesType(v, type)) {
+      if (v === null || !matchesParameterType(v, type)) {
         throw new OutputError(`output parameter '${name}' (${type}) in ${ei.outputs.outputFile} is ${jsonKind(v)}, which is not a ${type} value`);
       }
       parameters[name] = v;

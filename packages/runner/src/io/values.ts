@@ -138,19 +138,6 @@ export function textToValue(text: string, type: ParameterType): JsonValue {
   }
 }
 
-/** Whether a JSON value has the shape of `type` (output parameters written to the ExecutorOutput). */
-export function matchesType(v: JsonValue, type: ParameterType): boolean {
-  switch (type) {
-    case 'STRING': return typeof v === 'string';
-    case 'NUMBER_INTEGER': return typeof v === 'number' && Number.isInteger(v);
-    case 'NUMBER_DOUBLE': return typeof v === 'number';
-    case 'BOOLEAN': return typeof v === 'boolean';
-    case 'LIST': return Array.isArray(v);
-    case 'STRUCT': return v !== null && typeof v === 'object' && !Array.isArray(v);
-    default: return true;
-  }
-}
-
 export function jsonKind(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';

@@ -20,6 +20,13 @@ export interface ProcessLauncherOptions {
 export function createProcessLauncher(opts: ProcessLauncherOptions): Launcher {
   let components: Map<string, WorkspaceComponent> | undefined;
   const pool = opts.reuseWorkers === false ? undefined : new WorkerPool(opts.env ?? process.env);
+  // Whether a package's dist is at least as new as its sources: decided once per launcher, not per task.
+  const freshness = new Map<string, boolean>();
+  const isFresh = (component: WorkspaceComponent, dist: string) => {
+    let fresh = freshness.get(dist);
+    if (fresh === undefined) freshness.set(dist, fresh = distIsFresh(component, dist));
+    return fresh;
+  };
   const lookup = (image: string) => {
     components ??= discoverWorkspaceComponents(opts.workspaceRoot);
     const key = imageKey(image);
@@ -33,7 +40,7 @@ export function createProcessLauncher(opts: ProcessLauncherOptions): Launcher {
     async launch(spec: LaunchSpec, signal: AbortSignal): Promise<LaunchResult> {
       const component = lookup(spec.image);
       if (!component) throw new Error(`task '${spec.taskId}': image ${spec.image} is not a component of this workspace`);
-      const argv = localArgv(spec.argv, opts.workspaceRoot, component);
+      const argv = localArgv(spec.argv, opts.workspaceRoot, component, isFresh);
       // Node from this process, not whatever `node` is first on PATH (the system one may be too old).
       if (argv[0] === 'node') argv[0] = process.execPath;
       const entryEnd = argv.indexOf('--component');
@@ -47,13 +54,21 @@ export function createProcessLauncher(opts: ProcessLauncherOptions): Launcher {
 }
 
 /** Maps the image paths of argv to the checkout, preferring a fresh `dist/` build over the sources. */
-export function localArgv(argv: readonly string[], root: string, component: WorkspaceComponent): string[] {
+export function distIsFresh(component: WorkspaceComponent, dist: string): boolean {
+  return existsSync(dist) && statSync(dist).mtimeMs >= newestMtime(join(component.packageDir, 'src'));
+}
+
+export function localArgv(
+  argv: readonly string[],
+  root: string,
+  component: WorkspaceComponent,
+  isFresh: (component: WorkspaceComponent, dist: string) => boolean = distIsFresh,
+): string[] {
   const mapped = argv.map((a) => (a.startsWith(IMAGE_ROOT) ? join(root, a.slice(IMAGE_ROOT.length)) : a));
   const distIndex = mapped.findIndex((a) => a.startsWith(join(component.packageDir, 'dist') + '/') && a.endsWith('.js'));
   if (distIndex < 0) return mapped;
   const dist = mapped[distIndex]!;
-  const fresh = existsSync(dist) && statSync(dist).mtimeMs >= newestMtime(join(component.packageDir, 'src'));
-  if (fresh) return mapped;
+  if (isFresh(component, dist)) return mapped;
   const source = join(component.packageDir, 'src', dist.slice(join(component.packageDir, 'dist').length + 1).replace(/\.js$/, '.ts'));
   return mapped.filter((a) => a !== '--conditions=formalize-dist').map((a) => (a === dist ? source : a));
 }
