@@ -16,15 +16,15 @@ export interface CliResult {
 }
 
 /** Environment without colour forcing, so output is what a pipe or CI log gets. */
-function childEnv(): NodeJS.ProcessEnv {
+export function childEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   delete env['FORCE_COLOR'];
   delete env['FORMALIZE_GCS_MOUNT'];
   return env;
 }
 
-export function startCli(args: string[], cwd: string): { child: ChildProcess; done: Promise<CliResult>; stdout: () => string } {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+export function startCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<CliResult>; stdout: () => string } {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...childEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
@@ -36,8 +36,8 @@ export function startCli(args: string[], cwd: string): { child: ChildProcess; do
   return { child, done, stdout: () => stdout };
 }
 
-export function cli(args: string[], cwd: string): Promise<CliResult> {
-  return startCli(args, cwd).done;
+export function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return startCli(args, cwd, env).done;
 }
 
 export function tempWorkdir(): { dir: string; cleanup: () => void } {

@@ -5,3 +5,4 @@ export { createHostLauncher } from './launchers/host.ts';
 export { discoverWorkspaceComponents, type WorkspaceComponent } from './workspace.ts';
 export type * from './types.ts';
 export { createDockerLauncher, type DockerLauncherOptions } from './launchers/docker.ts';
+export { WAREHOUSE_ENV, METADATA_STORE_ENV, withStoreEnv } from './task-env.ts';

@@ -14,6 +14,7 @@ import { resolveParameters } from './params.ts';
 import { RunRecorder } from './recorder.ts';
 import { writeReport } from './report/index.ts';
 import { Semaphore } from './semaphore.ts';
+import { withStoreEnv } from './task-env.ts';
 import type { Launcher, RunEvent, RunRecord } from './types.ts';
 
 export interface RunOptions {
@@ -30,7 +31,10 @@ export interface RunOptions {
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
   runId?: string;
-  /** Environment passed to every task (e.g. FORMALIZE_GCS_MOUNT). */
+  /**
+   * Environment passed to every task (e.g. FORMALIZE_GCS_MOUNT). The runner adds FORMALIZE_WAREHOUSE and
+   * FORMALIZE_METADATA_STORE (the pipeline root's stores) unless this or its own environment sets them.
+   */
   env?: Record<string, string>;
 }
 
@@ -50,11 +54,12 @@ export async function runPipeline(doc: unknown, opts: RunOptions): Promise<RunRe
 
   const runId = opts.runId ?? newRunId();
   const jobName = `${spec.pipelineInfo.name}-${runId}`;
-  const env = { ...opts.env };
+  const storage = { ...opts.env };
   const rootUri = opts.pipelineRoot ?? spec.defaultPipelineRoot ?? join(process.cwd(), '.formalize');
-  if (rootUri.startsWith('gs://') && !env['FORMALIZE_GCS_MOUNT']) env['FORMALIZE_GCS_MOUNT'] = join(process.cwd(), '.formalize', 'gcs');
+  if (rootUri.startsWith('gs://') && !storage['FORMALIZE_GCS_MOUNT']) storage['FORMALIZE_GCS_MOUNT'] = join(process.cwd(), '.formalize', 'gcs');
   const pipelineRoot = rootUri.includes('://') ? rootUri.replace(/\/+$/, '') : resolve(rootUri);
-  const localRoot = isAbsolute(pipelineRoot) ? pipelineRoot : uriToLocalPath(pipelineRoot, env);
+  const localRoot = isAbsolute(pipelineRoot) ? pipelineRoot : uriToLocalPath(pipelineRoot, storage);
+  const env = withStoreEnv(storage, localRoot);
   const runDir = join(localRoot, jobName);
   await mkdir(runDir, { recursive: true });
 

@@ -53,7 +53,7 @@ describe('docker launcher', () => {
   beforeEach(requireDocker);
   const launcher = createDockerLauncher();
 
-  it('runs in the image with the pipeline root mounted at the same path, files owned by the invoking user', async () => {
+  it("runs in the image (in its working directory) with the pipeline root mounted at the same path, files owned by the invoking user", async () => {
     const s = spec(['sh', '-c', 'echo hi > "$0"; pwd; id -u; id -g']);
     const out = join(s.cwd, 'out.txt');
     s.argv.push(out);
@@ -62,7 +62,8 @@ describe('docker launcher', () => {
     expect(readFileSync(out, 'utf8')).toBe('hi\n');
     const st = statSync(out);
     expect([st.uid, st.gid]).toEqual([process.getuid!(), process.getgid!()]);
-    expect(readFileSync(s.logFile, 'utf8')).toBe(`${s.cwd}\n${process.getuid!()}\n${process.getgid!()}\n`);
+    // formalize/busybox:local sets no WORKDIR: the container starts in /, not in the task folder.
+    expect(readFileSync(s.logFile, 'utf8')).toBe(`/\n${process.getuid!()}\n${process.getgid!()}\n`);
     expect(containersOf(s.taskId)).toBe('');
   });
 
@@ -185,6 +186,20 @@ describe('docker launcher', () => {
     }
   });
 
+  it('runs a stand-in image in place of an image of the IR', async () => {
+    const foreign = 'gcr.io/example/trainer:1';
+    expect(await launcher.canRun(foreign)).toBe(false);
+    const standIn = createDockerLauncher({ standIns: { [foreign]: BUSYBOX } });
+    expect(await standIn.canRun(foreign)).toBe(true);
+    const s = spec(['sh', '-c', 'echo stood in'], { image: foreign });
+    expect(await standIn.launch(s, never)).toEqual({ exitCode: 0, signal: null });
+    expect(readFileSync(s.logFile, 'utf8')).toBe('stood in\n');
+    const missing = createDockerLauncher({ standIns: { [foreign]: 'formalize/not-built-here:0.0.0' } });
+    expect(await missing.canRun(foreign)).toBe(false);
+    await expect(missing.launch(spec(['true'], { image: foreign }), never))
+      .rejects.toThrow(`image formalize/not-built-here:0.0.0 (stand-in for ${foreign}) is not in the local Docker image store`);
+  });
+
   it('never pulls: a missing image cannot run and launching it names the image', async () => {
     const missing = 'formalize/not-built-here:0.0.0';
     expect(await launcher.canRun(missing)).toBe(false);
@@ -198,10 +213,10 @@ describe('docker launcher', () => {
     await expect(broken.launch(spec(['true']), never)).rejects.toThrow(/docker daemon not reachable via '\/nonexistent\/docker'/);
   });
 
-  it('binds mounts as CSV fields and sets the working directory only inside a mount', () => {
+  it("binds mounts as CSV fields and leaves the working directory to the image", () => {
     const s = spec(['true']);
     const odd = tempDir('formalize-docker-test-a,b"c-');
-    const args = dockerRunArgs({ ...s, mounts: [odd, odd], cwd: '/elsewhere' }, { name: 'n', network: 'none', user: '1:1' });
+    const args = dockerRunArgs({ ...s, mounts: [odd, odd], cwd: odd }, { name: 'n', network: 'none', user: '1:1' });
     expect(args.filter((a) => a === '--mount')).toHaveLength(1);
     expect(args).toContain(`type=bind,"source=${odd.replace('"', '""')}","target=${odd.replace('"', '""')}"`);
     expect(args).not.toContain('--workdir');

@@ -1,20 +1,16 @@
 // Opens report.html in a real browser: Debian's Chromium, driven headless by playwright-core over
-// file://. Chromium is a CI prerequisite (scripts/ci-services.sh installs it), so a missing browser
-// fails this test instead of skipping it.
+// file:// (test/browser.ts). A missing browser fails these tests instead of skipping them.
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReport } from '../src/report/index.ts';
 import type { RunRecord } from '../src/types.ts';
+import { launchChromium, nodeBoxes, openFile, pngSize, VIEWPORT, type NodeBox } from './browser.ts';
 import { largeRun, sampleRun } from './fixtures/report/runs.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const VIEWPORT = { width: 1600, height: 1000 };
 
 let tmp: string;
 let context: BrowserContext | undefined;
@@ -28,45 +24,19 @@ afterAll(async () => {
   if (!process.env['REPORT_KEEP_OUTPUT']) await rm(tmp, { recursive: true, force: true });
 });
 
-/** The shared browser, launched on first use with a fresh profile; each test fails without Chromium. */
-async function browser(): Promise<BrowserContext> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: the report browser test needs Debian's chromium; run scripts/ci-services.sh (or apt-get install -y chromium)`);
-  if (!context) {
-    const profile = await mkdtemp(join(tmp, 'profile-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: VIEWPORT, offline: true });
-  }
-  return context;
-}
-
-/** Writes the run's report plus every artifact and log it links to, and opens it; collects page errors. */
+/** Writes the run's report plus every artifact and log it links to, and opens it in the shared browser. */
 async function open(run: RunRecord): Promise<{ page: Page; problems: string[] }> {
   for (const t of run.tasks) if (t.log) await touch(join(run.runDir, t.log));
   const artifacts = [run.outputs, ...run.tasks.flatMap((t) => [t.inputs, t.outputs])].flatMap((io) => Object.values(io.artifacts).flat());
   for (const a of artifacts) if (a.uri.startsWith(`${run.runDir}/`)) await touch(a.uri);
   const path = await writeReport(run);
-  const page = await (await browser()).newPage();
-  const problems: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
-  page.on('request', (r) => { if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) problems.push(`network request: ${r.url()}`); });
-  await page.goto(pathToFileURL(path).href, { waitUntil: 'load' });
-  return { page, problems };
+  context ??= await launchChromium(tmp);
+  return openFile(context, path);
 }
 
 async function touch(path: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, 'x');
-}
-
-interface NodeBox { id: string; parent: string; x: number; y: number; w: number; h: number }
-
-/** Client rectangles of the graph's task nodes (each node's own shapes, not the edges). */
-function nodeBoxes(page: Page): Promise<NodeBox[]> {
-  return page.$$eval('svg.dag .task-node', (els) => els.map((el) => {
-    const r = el.getBoundingClientRect();
-    return { id: el.getAttribute('data-task-id') ?? '', parent: el.getAttribute('data-parent') ?? '', x: r.x, y: r.y, w: r.width, h: r.height };
-  }));
 }
 
 function assertLayout(boxes: NodeBox[], run: RunRecord): void {
@@ -118,10 +88,9 @@ describe('report.html in headless Chromium', () => {
     const png = join(tmp, 'report.png');
     await page.screenshot({ path: png, fullPage: true });
     await page.locator('#dag').screenshot({ path: join(tmp, 'report-dag.png') });
-    const bytes = await readFile(png);
-    expect(bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
-    expect(bytes.readUInt32BE(16)).toBe(VIEWPORT.width);
-    expect(bytes.readUInt32BE(20)).toBeGreaterThan(VIEWPORT.height);
+    const size = pngSize(await readFile(png));
+    expect(size?.width).toBe(VIEWPORT.width);
+    expect(size!.height).toBeGreaterThan(VIEWPORT.height);
     expect((await stat(png)).size).toBeGreaterThan(50_000);
     if (process.env['REPORT_KEEP_OUTPUT']) console.log(`report and screenshots kept in ${tmp}`);
 

@@ -25,6 +25,8 @@ export interface RunCommandOptions {
   failFast: boolean;
   launcher: 'auto' | 'process' | 'docker';
   imageMap: string[];
+  /** Network of Docker tasks (default none). */
+  network?: 'none' | 'host';
   pipelineRoot?: string;
   runId?: string;
   json: boolean;
@@ -35,7 +37,7 @@ export async function runCommand(file: string, o: RunCommandOptions): Promise<nu
   const parameters = parseParams(o.param, spec);
   const runId = o.runId ?? newRunId();
   checkRunId(runId, spec, o.pipelineRoot);
-  const launchers = selectLaunchers(o.launcher, parseImageMap(o.imageMap));
+  const launchers = selectLaunchers(o.launcher, parseImageMap(o.imageMap), o.network ?? 'none');
 
   const out = process.stdout;
   const c = colorsFor(out);
@@ -94,25 +96,47 @@ export function parseParams(pairs: readonly string[], spec: PipelineSpec): Recor
   return values;
 }
 
-/** `--image-map <image>=host`: images whose commands run directly on this machine. */
-export function parseImageMap(pairs: readonly string[]): string[] {
-  return pairs.map((pair) => {
-    const eq = pair.lastIndexOf('=');
+export interface ImageMap {
+  /** Images whose commands run directly on this machine (`<image>=host`). */
+  host: string[];
+  /** Images run in Docker as another, local image (`<image>=<local image>`). */
+  standIns: Record<string, string>;
+}
+
+/** An image reference as docker accepts it: `[registry[:port]/]path[:tag][@digest]`. */
+const IMAGE_REF = /^[a-z0-9][a-z0-9._\-/:]*(?:@sha256:[0-9a-f]{64})?$/;
+
+/** `--image-map <image>=host` and `--image-map <image>=<local image>`. */
+export function parseImageMap(pairs: readonly string[]): ImageMap {
+  const map: ImageMap = { host: [], standIns: {} };
+  const seen = new Map<string, string>();
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
     const image = pair.slice(0, eq);
     const target = pair.slice(eq + 1);
-    if (eq <= 0 || target !== 'host') throw new UsageError(`--image-map '${pair}': expected <image>=host`);
-    return image;
-  });
+    if (eq <= 0 || !target) throw new UsageError(`--image-map '${pair}': expected <image>=host or <image>=<local image>`);
+    if (target !== 'host' && !IMAGE_REF.test(target)) throw new UsageError(`--image-map '${pair}': '${target}' is neither 'host' nor an image reference`);
+    const before = seen.get(image);
+    if (before !== undefined && before !== target) throw new UsageError(`--image-map '${pair}': ${image} is already mapped to ${before}`);
+    seen.set(image, target);
+    if (target === 'host') map.host.push(image);
+    else map.standIns[image] = target;
+  }
+  return map;
 }
 
 /**
  * Launchers in the order they are tried for each image: mapped images on the host first, then workspace
- * components as processes, then other images in Docker (when a daemon is up).
+ * components as processes, then other images (or their stand-ins) in Docker when a daemon is up.
  */
-export function selectLaunchers(kind: RunCommandOptions['launcher'], hostImages: string[]): Launcher[] {
-  const launchers: Launcher[] = hostImages.length ? [createHostLauncher({ images: hostImages })] : [];
+export function selectLaunchers(kind: RunCommandOptions['launcher'], map: ImageMap, network: 'none' | 'host' = 'none'): Launcher[] {
+  const standIns = Object.keys(map.standIns);
+  if (kind === 'process' && standIns.length) {
+    throw new UsageError(`--image-map ${standIns[0]}=${map.standIns[standIns[0]!]}: stand-in images run in Docker, which --launcher process excludes`);
+  }
+  const launchers: Launcher[] = map.host.length ? [createHostLauncher({ images: map.host })] : [];
   if (kind !== 'docker') launchers.push(createProcessLauncher({ workspaceRoot: workspaceRoot() }));
-  if (kind !== 'process') launchers.push(createDockerLauncher());
+  if (kind !== 'process') launchers.push(createDockerLauncher({ network, standIns: map.standIns }));
   return launchers;
 }
 

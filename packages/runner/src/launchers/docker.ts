@@ -1,6 +1,8 @@
 // Runs a task in its image on the local Docker daemon, with the pipeline root mounted at the same path
 // so the ExecutorInput's local paths hold inside the container. Images are never pulled: a task's
-// image must already be in the daemon's store (built, loaded or imported here).
+// image must already be in the daemon's store (built, loaded or imported here), or be mapped to a local
+// stand-in image (`standIns`) that is. The container keeps its image's working directory, as on
+// Vertex AI and Kubeflow, where commands like `sh run.sh` rely on the image's WORKDIR.
 //
 // Who the task runs as: the invoking user's uid:gid, so what it writes under the pipeline root belongs
 // to whoever started the run. Under root that is 0:0, not nobody: nobody could not write the task
@@ -31,6 +33,8 @@ export interface DockerLauncherOptions {
   network?: DockerNetwork;
   /** `uid:gid` (or a user name of the image) the task runs as; default: this process's uid:gid. */
   user?: string;
+  /** Images of the IR mapped to local images that run in their place (e.g. `gcr.io/x/trainer` -> `formalize/busybox:local`). */
+  standIns?: Readonly<Record<string, string>>;
 }
 
 /** Seconds between SIGTERM and SIGKILL when a task is aborted (`docker stop --time`). */
@@ -45,21 +49,25 @@ export function createDockerLauncher(opts: DockerLauncherOptions = {}): Launcher
   if (network !== 'none' && network !== 'host') throw new Error(`docker launcher: network must be 'none' or 'host', got ${JSON.stringify(network)}`);
   if (opts.user !== undefined && !/^[\w.-]+(:[\w.-]+)?$/.test(opts.user)) throw new Error(`docker launcher: user must be 'uid[:gid]' or a name, got ${JSON.stringify(opts.user)}`);
   const user = opts.user ?? `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`;
+  const standIns = new Map(Object.entries(opts.standIns ?? {}));
+  const local = (image: string) => standIns.get(image) ?? image;
   let daemon: Promise<DaemonStatus> | undefined;
   const status = () => (daemon ??= daemonStatus(bin));
   return {
     name: 'docker',
     async canRun(image) {
-      return (await status()).ok && (await imagePresent(bin, image));
+      return (await status()).ok && (await imagePresent(bin, local(image)));
     },
     async launch(spec, signal) {
       const s = await status();
       if (!s.ok) throw new Error(`task '${spec.taskId}': ${s.reason}`);
-      if (!(await imagePresent(bin, spec.image))) {
-        throw new Error(`task '${spec.taskId}': image ${spec.image} is not in the local Docker image store; images are never pulled (no registry is used): build, load or import it first`);
+      const image = local(spec.image);
+      if (!(await imagePresent(bin, image))) {
+        const what = image === spec.image ? `image ${image}` : `image ${image} (stand-in for ${spec.image})`;
+        throw new Error(`task '${spec.taskId}': ${what} is not in the local Docker image store; images are never pulled (no registry is used): build, load or import it first`);
       }
       if (signal.aborted) return { exitCode: null, signal: 'SIGTERM' };
-      return runWithLog(bin, spec, { network, user }, signal);
+      return runWithLog(bin, { ...spec, image }, { network, user }, signal);
     },
   };
 }
@@ -74,7 +82,6 @@ export function dockerRunArgs(spec: LaunchSpec, o: { name: string; network: Dock
     '--log-driver', 'none',
   ];
   for (const m of mounts) args.push('--mount', ['type=bind', `source=${m}`, `target=${m}`].map(csvField).join(','));
-  if (mounts.some((m) => spec.cwd === m || spec.cwd.startsWith(m.endsWith('/') ? m : `${m}/`))) args.push('--workdir', spec.cwd);
   for (const name of Object.keys(spec.env)) {
     if (!/^[^=\0]+$/.test(name)) throw new Error(`task '${spec.taskId}': invalid environment variable name ${JSON.stringify(name)}`);
     if (!readByCli(name)) args.push('--env', name);
