@@ -83,6 +83,10 @@ export function normalizedAbsoluteDifference(a: CategoricalCounts, b: Categorica
 // log2 keeps the divergence within [0, 1]; the cap only absorbs rounding above 1.
 const capped = (jsd: number) => Math.min(jsd, 1.0);
 
+// The base-2 logarithm as ln(x)/ln(2): with it the divergence TFX's DistributionValidator test expects for the
+// taxi `dropoff_census_tract` (0.000917362998174601) comes out bit for bit; Math.log2 differs in the last bit.
+const log2 = (x: number) => Math.log(x) / Math.LN2;
+
 export function categoricalJsdOfCounts(a: Counts, b: Counts): number {
   if (a.length === 0 || b.length === 0) throw new MetricInputError('Input maps must not be empty.');
   const both = new Map<string, [number, number]>();
@@ -103,8 +107,8 @@ export function categoricalJsdOfCounts(a: Counts, b: Counts): number {
     const p = x / sumA;
     const q = y / sumB;
     const m = (p + q) / 2;
-    if (x !== 0) kl += p * Math.log2(p / m);
-    if (y !== 0) kl += q * Math.log2(q / m);
+    if (x !== 0) kl += p * log2(p / m);
+    if (y !== 0) kl += q * log2(q / m);
   }
   return capped(kl / 2);
 }
@@ -204,7 +208,7 @@ function kullbackLeibler(p: number[], q: number[]): number {
   let kl = 0;
   p.forEach((pi, i) => {
     const qi = q[i]!;
-    if (pi > 0 && qi > 0) kl += pi * Math.log2(pi / qi);
+    if (pi > 0 && qi > 0) kl += pi * log2(pi / qi);
   });
   return kl;
 }
