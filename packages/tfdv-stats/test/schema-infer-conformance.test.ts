@@ -1,6 +1,6 @@
 // Every infer_schema case extracted from TFDV's tests (validation_api_test.py, feature_statistics_validator_test.cc):
 // exact proto equality, as those tests assert.
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DatasetFeatureStatisticsListSchema, DatasetFeatureStatisticsSchema, SchemaSchema } from '../src/protos.ts';
 import { inferSchema } from '../src/schema/infer-schema.ts';
 import { type CaseProto, caseProto, casesOfKind } from './helpers/conformance-files.ts';
@@ -10,7 +10,7 @@ const cases = casesOfKind('infer_schema');
 
 describe('inferSchema on the TFDV infer_schema cases', () => {
   it('finds all 6 cases', () => {
-    if (cases.length !== 6) throw new Error(`expected 6 infer_schema cases, found ${cases.length}`);
+    expect(cases).toHaveLength(6);
   });
 
   for (const c of cases) {

@@ -254,6 +254,8 @@ export function featureJensenShannonDivergence(
   const h1 = selectedHistogram(a, source, byWeight);
   const h2 = selectedHistogram(b, source, byWeight);
   if (h1 && h2) return numericJsdOfHistograms(h1, h2);
-  if (m1.length === 0 !== (m2.length === 0) && !h1 !== !h2) throw new MetricInputError(BOTH_NUMERIC_OR_STRING);
+  const oneSideCategorical = (m1.length === 0) !== (m2.length === 0);
+  const oneSideNumeric = (h1 === undefined) !== (h2 === undefined);
+  if (oneSideCategorical && oneSideNumeric) throw new MetricInputError(BOTH_NUMERIC_OR_STRING);
   throw new MetricInputError('One or more feature missing data.');
 }
