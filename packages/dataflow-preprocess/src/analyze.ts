@@ -25,9 +25,8 @@ export interface Analysis {
 }
 
 const P = 'inputs.parameterValues';
-/** Helper columns added to the table's own in analysis and engine queries. */
+/** The helper column added to the table's own in analysis and engine queries. */
 export const BUCKET_COLUMN = '__formalize_bucket';
-export const SPLIT_COLUMN = '__formalize_split';
 
 /** `(SELECT *, <bucket> AS __formalize_bucket FROM <table>)`: the table with each row's split bucket. */
 export function bucketedTable(wh: Warehouse, table: TableRef, split: SplitDefinition): string {
@@ -92,18 +91,23 @@ async function splitStatistics(wh: Warehouse, plan: PreprocessPlan): Promise<Pic
 }
 
 async function countTokens(wh: Warehouse, plan: PreprocessPlan): Promise<Map<string, string[]>> {
-  const vocabularies = new Map<string, string[]>();
-  if (plan.categorical.length === 0) return vocabularies;
+  const train = `(SELECT * FROM ${bucketedTable(wh, plan.table, plan.split)} WHERE ${trainFilter(wh, plan.split)})`;
+  const counts = await tokenCounts(wh, train, plan.categorical);
+  return new Map(plan.categorical.map((c, i) => [c.name, orderVocabulary(counts[i]!)]));
+}
+
+/**
+ * Token counts of each column over the rows of `from` (a table or subquery), NULLs excluded. One scan for all
+ * columns: UNPIVOT turns each row into (column, token) pairs; integers are counted by their decimal form, as
+ * TFT vocabularies hold them.
+ */
+export async function tokenCounts(wh: Warehouse, from: string, columns: readonly Column[]): Promise<TokenCount[][]> {
+  const counts = columns.map(() => [] as TokenCount[]);
+  if (columns.length === 0) return counts;
   const d = wh.dialect;
-  // One scan for all features: UNPIVOT turns each row into (feature, token) pairs and drops NULLs, which
-  // never enter a vocabulary. Integers are counted by their decimal form, as TFT vocabularies hold them.
-  const casts = plan.categorical.map((c: Column, i) => `${d.toString(d.ident(c.name))} AS v${i}`).join(', ');
-  const on = plan.categorical.map((_, i) => `v${i}`).join(', ');
-  const result = await wh.query(`SELECT name, value, count(*) AS n FROM (
-      UNPIVOT (SELECT ${casts} FROM ${bucketedTable(wh, plan.table, plan.split)} WHERE ${trainFilter(wh, plan.split)}) ON ${on} INTO NAME name VALUE value
-    ) GROUP BY ALL`);
-  const counts = plan.categorical.map(() => [] as TokenCount[]);
+  const casts = columns.map((c, i) => `${d.toString(d.ident(c.name))} AS v${i}`).join(', ');
+  const on = columns.map((_, i) => `v${i}`).join(', ');
+  const result = await wh.query(`SELECT name, value, count(*) AS n FROM (UNPIVOT (SELECT ${casts} FROM ${from}) ON ${on} INTO NAME name VALUE value) GROUP BY ALL`);
   for (const r of result) counts[Number(String(r['name']).slice(1))]!.push({ token: String(r['value']), count: Number(r['n']) });
-  for (const [i, c] of plan.categorical.entries()) vocabularies.set(c.name, orderVocabulary(counts[i]!));
-  return vocabularies;
+  return counts;
 }
