@@ -4,7 +4,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
-export interface FileContent { path: string; content: string }
+export interface FileContent { path: string; content: string | Uint8Array }
 
 function tempNameFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -37,6 +37,6 @@ export async function writeFilesAtomic(files: readonly FileContent[]): Promise<v
   }
 }
 
-export function writeFileAtomic(path: string, content: string): Promise<void> {
+export function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
   return writeFilesAtomic([{ path, content }]);
 }

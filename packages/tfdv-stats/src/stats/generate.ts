@@ -235,7 +235,7 @@ async function approximateQuantiles(run: Run, f: FeatureSpec, src: ValueSource, 
   const quantiles = raw.map((x, k) => (k === 0 ? v.min : k === Q ? v.max : Math.min(v.max, Math.max(v.min, x))));
   for (let k = 1; k <= Q; k++) quantiles[k] = Math.max(quantiles[k]!, quantiles[k - 1]!);
   const W = v.count;
-  const cumulative = new Array<number>(Q + 1);
+  const cumulative = Array.from<number>({ length: Q + 1 });
   for (let k = Q; k >= 0; k--) {
     const last = k < Q && quantiles[k + 1] === quantiles[k] ? undefined : k;
     cumulative[k] = last === undefined ? cumulative[k + 1]! : last === Q ? W : Math.min(W, ((last + 0.5) * W) / Q);
