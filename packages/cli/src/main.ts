@@ -16,13 +16,24 @@ const positiveInt = (value: string) => {
 const pipelineRoot = () => new Option('--pipeline-root <dir|gs://...>', 'pipeline root holding the runs (default: .formalize)');
 const json = () => new Option('--json', 'machine-readable output');
 
-type RunFlags = Omit<RunCommandOptions, 'param' | 'imageMap' | 'failFast' | 'json'> & { param?: string[]; imageMap?: string[]; failFast?: boolean; json?: boolean };
+type RunFlags = Omit<RunCommandOptions, 'param' | 'artifact' | 'imageMap' | 'failFast' | 'json'> & { param?: string[]; artifact?: string[]; imageMap?: string[]; failFast?: boolean; json?: boolean };
 
 let exitCode: number = EXIT.ok;
 const program = new Command('formalize')
   .description('Compile TypeScript KFP pipelines and run them on this machine with Vertex AI Pipelines semantics')
   .version((JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version)
   .showHelpAfterError('(add --help for usage)')
+  // One prefix for every error, whether commander or a command found it.
+  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'formalize: ')) })
+  .addHelpText('after', `
+Examples:
+  formalize compile                                       compile every pipeline of the workspace
+  formalize run pipelines/compiled/hello-pipeline.yaml -p name=you
+  formalize runs                                          the runs under .formalize/
+  formalize show <run id>                                 tasks, states, outputs of one run
+  formalize lineage <artifact uri>                        what produced an artifact, from what
+
+Exit codes: 0 ok, 1 run failed (or compiled files stale), 2 bad input, 130 cancelled.`)
   .exitOverride();
 
 program.command('compile')
@@ -39,6 +50,7 @@ program.command('run')
   .description('run a pipeline (spec .ts or compiled .yaml) on this machine')
   .argument('<pipeline>', 'pipeline spec (.ts) or compiled IR (.yaml, .yml)')
   .option('-p, --param <name=value>', 'pipeline parameter (repeatable), typed by the pipeline inputs', collect)
+  .option('-a, --artifact <name=uri>', 'pipeline input artifact: a local path or gs:// URI (repeatable; repeat a name for a list)', collect)
   .option('--parallelism <n>', 'container tasks running at once (default: number of CPUs)', positiveInt)
   .option('--no-cache', 'run every task, ignoring cached results')
   .option('--fail-fast', 'start no new task once one failed (default: fail slow, independent tasks go on)')
@@ -48,9 +60,18 @@ program.command('run')
   .addOption(pipelineRoot())
   .option('--run-id <id>', 'run id (default: timestamp + random suffix)')
   .option('--json', 'print every run event, then the final run record, as JSON lines')
+  .addHelpText('after', `
+Examples:
+  formalize run pipelines/compiled/hello-pipeline.yaml -p name=you -p times=2
+  formalize run my-pipeline.ts --no-cache --parallelism 4
+  formalize run golden.yaml --image-map alpine=host                   alpine's commands run here
+  formalize run golden.yaml --launcher docker --image-map gcr.io/x/y=formalize/busybox:local
+
+Ctrl-C or SIGTERM stops the running tasks and records the run as CANCELLED (exit 130); finished tasks
+are cached, so running the pipeline again picks up where it stopped.`)
   .action(async (file: string, o: RunFlags) => {
     exitCode = await (await import('./commands/run.ts')).runCommand(file, {
-      ...o, param: o.param ?? [], imageMap: o.imageMap ?? [], failFast: o.failFast === true, json: o.json === true,
+      ...o, param: o.param ?? [], artifact: o.artifact ?? [], imageMap: o.imageMap ?? [], failFast: o.failFast === true, json: o.json === true,
     });
   });
 

@@ -28,13 +28,14 @@ export function storageEnv(cwd = process.cwd()): Record<string, string> {
 }
 
 /** Local folder of a pipeline root (`--pipeline-root`: folder or `gs://...`; default `.formalize`). */
-export function localPipelineRoot(root: string | undefined, cwd = process.cwd()): string {
+export function localPipelineRoot(root: string | undefined, cwd = process.cwd(), what = '--pipeline-root'): string {
   if (!root) return join(cwd, '.formalize');
   if (!root.includes('://')) return resolve(cwd, root);
+  if (!/^gs:\/\/[^/]+/.test(root)) throw new UsageError(`${what} '${root}': expected a local folder or gs://<bucket>[/<path>]`);
   try {
     return resolve(cwd, uriToLocalPath(root.replace(/\/+$/, ''), storageEnv(cwd)));
   } catch (err) {
-    throw new UsageError(`--pipeline-root '${root}': ${(err as Error).message}`);
+    throw new UsageError(`${what} '${root}': ${(err as Error).message}`);
   }
 }
 

@@ -184,6 +184,30 @@ describe('run', () => {
     expect(rec.outputs.parameters).toEqual({ greeting: 'from-ts' });
   });
 
+  it('--artifact hands a file to a pipeline input artifact (a relative path names it from the working directory)', async () => {
+    writeSpec(work.dir, 'artifact-in.ts', `
+import { z } from 'zod';
+import { artifact } from '@formalize/common';
+import { containerComponent, pipeline } from '@formalize/dsl';
+const cat = containerComponent({
+  name: 'cat', image: 'alpine', inputs: { data: artifact('system.Dataset') }, outputs: { Output: z.string() },
+  command: ({ inputs, outputs }) => ['sh', '-c', 'cat "$0" > "$1"', inputs.data.path, outputs.Output],
+});
+export default pipeline({ name: 'cli-artifact-in', inputs: { data: artifact('system.Dataset') } }, ({ data }) => ({ contents: cat({ data }).output }));
+`);
+    writeFileSync(join(work.dir, 'input.txt'), 'handed in');
+    const missing = await cli(['run', 'artifact-in.ts', ...HOST], work.dir);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("missing required input artifact 'data' (system.Dataset)");
+    const r = await cli(['run', 'artifact-in.ts', ...HOST, '--artifact', 'data=input.txt', '--run-id', 'artifact-in'], work.dir);
+    expect(r.code, r.stderr).toBe(0);
+    const rec = runRecords(work.dir).find((x) => x.runId === 'artifact-in')!;
+    expect(rec.outputs.parameters).toEqual({ contents: 'handed in' });
+    expect(rec.inputArtifacts).toEqual({ data: [{ name: 'data', type: 'system.Dataset', uri: join(work.dir, 'input.txt'), metadata: {} }] });
+    const show = await cli(['show', 'artifact-in'], work.dir);
+    expect(show.stdout).toMatch(new RegExp(`^artifacts +data=${join(work.dir, 'input.txt')}$`, 'm'));
+  });
+
   it('a second run of the same pipeline is served from the cache', async () => {
     const r = await cli(['run', yamlFile, ...HOST, '--param', 'msg=hello'], work.dir);
     expect(r.code).toBe(0);
@@ -212,7 +236,16 @@ describe('failures', () => {
     [['--parallelism', '0'], "option '--parallelism <n>' argument '0' is invalid"],
     [['--launcher', 'ssh'], "argument 'ssh' is invalid"],
     [['--image-map', 'alpine=docker'], "--image-map 'alpine=docker'"],
-    [['--frobnicate'], "unknown option '--frobnicate'"],
+    [['--frobnicate'], "formalize: unknown option '--frobnicate'"],
+    [['--network', 'bridge'], "option '--network <mode>' argument 'bridge' is invalid"],
+    [['--image-map', 'alpine=Not An Image'], "--image-map 'alpine=Not An Image': 'Not An Image' is neither 'host' nor an image reference"],
+    [['--launcher', 'process', '--image-map', 'gcr.io/x/y=formalize/busybox:local'], '--image-map gcr.io/x/y=formalize/busybox:local: stand-in images run in Docker, which --launcher process excludes'],
+    [['--image-map', 'alpine=formalize/busybox:local'], "--image-map 'alpine=formalize/busybox:local': alpine is already mapped to host"],
+    [['--artifact', 'note'], "--artifact 'note': expected name=<path or gs:// URI>"],
+    [['--artifact', 'note=/no/such/file'], "--artifact 'note=/no/such/file': nothing at /no/such/file"],
+    [['--artifact', `note=${import.meta.filename}`], "unknown input artifact 'note' (pipeline 'cli-test' takes: none)"],
+    [['--pipeline-root', 'gs://'], "--pipeline-root 'gs://': expected a local folder or gs://<bucket>[/<path>]"],
+    [['--pipeline-root', 's3://bucket/runs'], "--pipeline-root 's3://bucket/runs': expected a local folder or gs://<bucket>[/<path>]"],
   ])('bad input %j exits 2 naming it and writes nothing', async (args, message) => {
     const { dir, cleanup } = tempWorkdir();
     try {

@@ -12,7 +12,6 @@ import { cli, tempWorkdir, writeSpec } from './helpers.ts';
 const BUSYBOX = 'formalize/busybox:local';
 const SHELL_IMAGE = 'gcr.io/formalize-test/shell:1';
 const STAND_IN = ['--launcher', 'docker', '--image-map', `${SHELL_IMAGE}=${BUSYBOX}`];
-const TASK_LABEL = 'io.formalize.task';
 
 /** Prints `key=value` lines about the container it runs in to the file $1; $0 is a port on the host. */
 const PROBE_SCRIPT = [
@@ -113,8 +112,8 @@ describe('formalize run --launcher docker', () => {
     expect([probe['warehouse'], probe['metadata']]).toEqual([join(root, 'warehouse'), join(root, 'metadata.sqlite')]);
     expect(readFileSync(join(root, 'warehouse', 'probe.txt'), 'utf8')).toBe('from-container\n');
 
-    // No container is left behind.
-    const left = execFileSync('docker', ['ps', '--all', '--quiet', '--filter', `label=${TASK_LABEL}`], { encoding: 'utf8' }).trim();
+    // No container that mounted this pipeline root is left behind (other tests may run containers meanwhile).
+    const left = execFileSync('docker', ['ps', '--all', '--quiet', '--filter', `volume=${root}`], { encoding: 'utf8' }).trim();
     expect(left).toBe('');
   });
 

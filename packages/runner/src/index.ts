@@ -1,5 +1,5 @@
 export { runPipeline, newRunId, PreflightError, type RunOptions } from './run.ts';
-export { parseParamText, resolveParameters, ParameterError } from './params.ts';
+export { parseParamText, resolveParameters, resolveInputArtifacts, ParameterError, type InputArtifact } from './params.ts';
 export { createProcessLauncher } from './launchers/process.ts';
 export { createHostLauncher } from './launchers/host.ts';
 export { discoverWorkspaceComponents, type WorkspaceComponent } from './workspace.ts';

@@ -1,5 +1,7 @@
-// Pipeline parameters: defaults from the IR, values from the caller, checked against the declared types.
-import { matchesParameterType, type InputParameterDef, type JsonValue, type ParameterType, type PipelineSpec } from '@formalize/common';
+// Pipeline inputs: parameters (defaults from the IR, values from the caller, checked against the declared
+// types) and input artifacts (given by URI).
+import { matchesParameterType, type InputParameterDef, type JsonObject, type JsonValue, type ParameterType, type PipelineSpec } from '@formalize/common';
+import type { ArtifactRecord } from './types.ts';
 
 export class ParameterError extends Error {
   override name = 'ParameterError';
@@ -44,9 +46,34 @@ export function resolveParameters(spec: PipelineSpec, given: Record<string, Json
     checkType(name, def.parameterType, v);
     out[name] = v;
   }
-  if (spec.root.inputDefinitions?.artifacts && Object.keys(spec.root.inputDefinitions.artifacts).length) {
-    const required = Object.entries(spec.root.inputDefinitions.artifacts).filter(([, a]) => !a.isOptional).map(([n]) => n);
-    if (required.length) throw new ParameterError(`pipeline input artifacts are not supported by the local runner yet: ${required.join(', ')}`);
+  return out;
+}
+
+/** An artifact handed to the pipeline as an input (Vertex: `runtimeConfig.inputArtifacts`), by URI. */
+export interface InputArtifact {
+  uri: string;
+  metadata?: JsonObject;
+}
+
+/**
+ * The pipeline's input artifacts as the root DAG receives them, typed by its `inputDefinitions`
+ * (a list input takes several); unknown and missing required artifacts are errors.
+ */
+export function resolveInputArtifacts(spec: PipelineSpec, given: Record<string, InputArtifact | InputArtifact[]>): Record<string, ArtifactRecord[]> {
+  const defs = spec.root.inputDefinitions?.artifacts ?? {};
+  const out: Record<string, ArtifactRecord[]> = {};
+  for (const [name, value] of Object.entries(given)) {
+    const def = defs[name];
+    if (!def) throw new ParameterError(`unknown input artifact '${name}' (pipeline '${spec.pipelineInfo.name}' takes: ${Object.keys(defs).join(', ') || 'none'})`);
+    const list = Array.isArray(value) ? value : [value];
+    if (list.length !== 1 && !def.isArtifactList) throw new ParameterError(`input artifact '${name}': expected one artifact, received ${list.length}`);
+    out[name] = list.map((a, i) => {
+      if (typeof a?.uri !== 'string' || !a.uri) throw new ParameterError(`input artifact '${name}'${list.length > 1 ? `[${i}]` : ''}: uri must be a non-empty string, received ${JSON.stringify(a?.uri)}`);
+      return { name, type: def.artifactType.schemaTitle, uri: a.uri, metadata: a.metadata ?? {} };
+    });
+  }
+  for (const [name, def] of Object.entries(defs)) {
+    if (!out[name] && !def.isOptional) throw new ParameterError(`missing required input artifact '${name}' (${def.artifactType.schemaTitle})`);
   }
   return out;
 }

@@ -4,13 +4,13 @@
 // metadata store and writes run.json and report.html.
 import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { uriToLocalPath, type JsonValue, type PipelineSpec } from '@formalize/common';
 import { validateIr } from '@formalize/dsl';
 import { executeDag } from './dag.ts';
 import type { RunEnv } from './execution.ts';
 import { openExecutionLog } from './metadata-log.ts';
-import { resolveParameters } from './params.ts';
+import { resolveInputArtifacts, resolveParameters, type InputArtifact } from './params.ts';
 import { RunRecorder } from './recorder.ts';
 import { writeReport } from './report/index.ts';
 import { Semaphore } from './semaphore.ts';
@@ -21,6 +21,8 @@ export interface RunOptions {
   /** Local folder or `gs://` URI; default `.formalize` under the working directory. */
   pipelineRoot?: string;
   parameters?: Record<string, JsonValue>;
+  /** Input artifacts of the pipeline by name (Vertex: `runtimeConfig.inputArtifacts`). */
+  artifacts?: Record<string, InputArtifact | InputArtifact[]>;
   /** Container tasks running at once; default: the number of CPUs. */
   parallelism?: number;
   /** Honour cachingOptions (default true); false = `--no-cache`. */
@@ -50,6 +52,7 @@ export function newRunId(now = new Date()): string {
 export async function runPipeline(doc: unknown, opts: RunOptions): Promise<RunRecord> {
   const spec = validateIr(doc) as PipelineSpec;
   const parameters = resolveParameters(spec, opts.parameters ?? {});
+  const inputArtifacts = resolveInputArtifacts(spec, opts.artifacts ?? {});
   await preflight(spec, opts.launchers);
 
   const runId = opts.runId ?? newRunId();
@@ -57,8 +60,7 @@ export async function runPipeline(doc: unknown, opts: RunOptions): Promise<RunRe
   const storage = { ...opts.env };
   const rootUri = opts.pipelineRoot ?? spec.defaultPipelineRoot ?? join(process.cwd(), '.formalize');
   if (rootUri.startsWith('gs://') && !storage['FORMALIZE_GCS_MOUNT']) storage['FORMALIZE_GCS_MOUNT'] = join(process.cwd(), '.formalize', 'gcs');
-  const pipelineRoot = rootUri.includes('://') ? rootUri.replace(/\/+$/, '') : resolve(rootUri);
-  const localRoot = isAbsolute(pipelineRoot) ? pipelineRoot : uriToLocalPath(pipelineRoot, storage);
+  const { pipelineRoot, localRoot } = resolvePipelineRoot(rootUri, storage, opts.pipelineRoot === undefined && spec.defaultPipelineRoot !== undefined);
   const env = withStoreEnv(storage, localRoot);
   const runDir = join(localRoot, jobName);
   await mkdir(runDir, { recursive: true });
@@ -66,7 +68,7 @@ export async function runPipeline(doc: unknown, opts: RunOptions): Promise<RunRe
   const now = new Date().toISOString();
   const record: RunRecord = {
     runId, pipelineName: spec.pipelineInfo.name, runDir, pipelineRoot, state: 'RUNNING', createTime: now, startTime: now,
-    parameters, outputs: { parameters: {}, artifacts: {} }, tasks: [],
+    parameters, ...(Object.keys(inputArtifacts).length ? { inputArtifacts } : {}), outputs: { parameters: {}, artifacts: {} }, tasks: [],
   };
   const recorder = new RunRecorder(record, opts.onEvent);
   const executions = await openExecutionLog(localRoot, record);
@@ -78,7 +80,7 @@ export async function runPipeline(doc: unknown, opts: RunOptions): Promise<RunRe
   };
   recorder.started();
   try {
-    const result = await executeDag(runEnv, spec.root, { parentId: '', inputs: { parameters, artifacts: {} } });
+    const result = await executeDag(runEnv, spec.root, { parentId: '', inputs: { parameters, artifacts: inputArtifacts } });
     const state = cancel.aborted ? 'CANCELLED' : result.state === 'SUCCEEDED' ? 'SUCCEEDED' : result.state === 'CANCELLED' ? 'CANCELLED' : 'FAILED';
     await recorder.finished({
       state, endTime: new Date().toISOString(), outputs: result.outputs,
@@ -91,6 +93,23 @@ export async function runPipeline(doc: unknown, opts: RunOptions): Promise<RunRe
   }
   await writeReport(record);
   return record;
+}
+
+/**
+ * The pipeline root as tasks see it (an absolute folder, or a gs:// URI without trailing slashes) and
+ * the local folder it lives in. Other object stores have no local mapping here.
+ */
+function resolvePipelineRoot(root: string, storage: Record<string, string>, fromSpec: boolean): { pipelineRoot: string; localRoot: string } {
+  if (!root.includes('://')) {
+    const folder = resolve(root);
+    return { pipelineRoot: folder, localRoot: folder };
+  }
+  if (!/^gs:\/\/[^/]+/.test(root)) {
+    const source = fromSpec ? " (the pipeline's defaultPipelineRoot; choose another pipeline root)" : '';
+    throw new PreflightError(`pipeline root '${root}'${source}: expected a local folder or gs://<bucket>[/<path>]`);
+  }
+  const pipelineRoot = root.replace(/\/+$/, '');
+  return { pipelineRoot, localRoot: uriToLocalPath(pipelineRoot, storage) };
 }
 
 /** Every container image must be runnable by some launcher; fail before starting anything otherwise. */

@@ -52,6 +52,8 @@ export interface RunRecord {
   startTime: string;
   endTime?: string;
   parameters: Record<string, JsonValue>;
+  /** Artifacts handed to the pipeline as inputs, when it takes any. */
+  inputArtifacts?: Record<string, ArtifactRecord[]>;
   outputs: { parameters: Record<string, JsonValue>; artifacts: Record<string, ArtifactRecord[]> };
   tasks: TaskRecord[];
   /** Task id that failed first, if any. */

@@ -4,7 +4,7 @@
 // Every golden with container components only runs here; the others (lightweight Python components,
 // which pip-install the kfp SDK at start, and a GCPC op) cannot: see the runner README.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseIrYaml } from '@formalize/common';
@@ -75,6 +75,7 @@ describe('KFP goldens in Docker stand-in images', () => {
     'gcr.io/my-image': { tag: 'formalize-test/golden-my-image:local', dockerfile: 'COPY run.sh /work/run.sh\nWORKDIR /work' },
     'gcr.io/my-project/my-ingestor': { tag: 'formalize-test/golden-ingestor:local', dockerfile: 'COPY ingest.sh /stand-in/ingest.sh\nENTRYPOINT ["/bin/sh", "/stand-in/ingest.sh"]' },
     'gcr.io/my-project/my-fancy-trainer': { tag: 'formalize-test/golden-trainer:local', dockerfile: 'COPY train.sh /stand-in/train.sh\nENTRYPOINT ["/bin/sh", "/stand-in/train.sh"]' },
+    'gcr.io/image': { tag: 'formalize-test/golden-io:local', dockerfile: 'COPY io.sh /stand-in/io.sh\nENTRYPOINT ["/bin/sh", "/stand-in/io.sh"]' },
   };
   const standIns = Object.fromEntries(Object.entries(images).map(([image, { tag }]) => [image, tag]));
   const docker = () => createDockerLauncher({ standIns });
@@ -97,6 +98,26 @@ describe('KFP goldens in Docker stand-in images', () => {
     expect([model.type, file(model.uri)]).toEqual(['system.Model', 'model trained for 7 epochs']);
     expect(r.outputs.parameters).toEqual({ model_config_path: `${model.uri}.config` });
     expect(log(r, 'container-with-artifact-output')).toBe('model metadata: {}\nrunning in /work\n');
+  });
+
+  it('pipeline_with_various_io_types.yaml: a pipeline input artifact, eight artifact types through .uri and .path', async () => {
+    const root = tempRoot();
+    const input3 = join(root, 'input3.txt');
+    writeFileSync(input3, 'seed');
+    const r = await runPipeline(load('pipeline_with_various_io_types.yaml'), {
+      pipelineRoot: root, parameters: { input1: 'abcdef' }, artifacts: { input3: { uri: input3 } }, launchers: [docker()],
+    });
+    expect(r.error).toBeUndefined();
+    expect(r.state).toBe('SUCCEEDED');
+    expect(r.inputArtifacts).toEqual({ input3: [{ name: 'input3', type: 'system.Artifact', uri: input3, metadata: {} }] });
+    expect(log(r, 'upstream')).toBe('upstream: input_1=abcdef input_2=3.1415926 input_4=\n');
+    expect(task(r, 'upstream').outputs.parameters).toEqual({ output_1: 6 });
+    expect(Object.entries(task(r, 'upstream').outputs.artifacts).map(([k, [a]]) => [k, a!.type]).sort()).toEqual([
+      ['output_2', 'system.Model'], ['output_3', 'system.Artifact'], ['output_4', 'system.Model'], ['output_5', 'system.Artifact'],
+      ['output_6', 'system.Artifact'], ['output_7', 'system.Artifact'], ['output_8', 'system.HTML'], ['output_9', 'google.BQMLModel'],
+    ]);
+    // downstream got output_1 as input_a and read every artifact upstream wrote from the seed.
+    expect(log(r, 'downstream').trim().split('\n')).toEqual(['input_a=6', ...[2, 3, 4, 5, 6, 7, 8].map((n) => `output_${n} of seed`)]);
   });
 
   it('pipeline_with_resource_spec.yaml: ENTRYPOINT images, the trainer reads the ingested examples', async () => {

@@ -3,15 +3,15 @@
 // Ctrl-C, SIGTERM or SIGHUP aborts the run (running tasks' process groups are stopped, the run is
 // recorded as CANCELLED); a second one exits at once.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import type { JsonValue, PipelineSpec } from '@formalize/common';
+import { join, resolve } from 'node:path';
+import { uriToLocalPath, type JsonValue, type PipelineSpec } from '@formalize/common';
 import {
   createDockerLauncher, createHostLauncher, createProcessLauncher, newRunId, parseParamText, runPipeline,
-  type Launcher, type RunRecord,
+  type InputArtifact, type Launcher, type RunRecord,
 } from '@formalize/runner';
 import { EXIT, UsageError } from '../errors.ts';
 import { colorsFor, failureReport, formatCounts } from '../format.ts';
-import { GCS_MOUNT_ENV, localPipelineRoot, workspaceRoot } from '../paths.ts';
+import { GCS_MOUNT_ENV, localPipelineRoot, storageEnv, workspaceRoot } from '../paths.ts';
 import { loadPipelineSpec } from '../spec.ts';
 import { createJsonView } from '../view/json.ts';
 import { createLiveView } from '../view/live.ts';
@@ -20,6 +20,8 @@ import type { RunView } from '../view/view.ts';
 
 export interface RunCommandOptions {
   param: string[];
+  /** `name=uri` input artifacts. */
+  artifact?: string[];
   parallelism?: number;
   cache: boolean;
   failFast: boolean;
@@ -35,6 +37,7 @@ export interface RunCommandOptions {
 export async function runCommand(file: string, o: RunCommandOptions): Promise<number> {
   const spec = await loadPipelineSpec(file);
   const parameters = parseParams(o.param, spec);
+  const artifacts = parseArtifacts(o.artifact ?? []);
   const runId = o.runId ?? newRunId();
   checkRunId(runId, spec, o.pipelineRoot);
   const launchers = selectLaunchers(o.launcher, parseImageMap(o.imageMap), o.network ?? 'none');
@@ -59,7 +62,7 @@ export async function runCommand(file: string, o: RunCommandOptions): Promise<nu
   try {
     const gcsMount = process.env[GCS_MOUNT_ENV];
     run = await runPipeline(spec, {
-      parameters, launchers, runId, signal: controller.signal, onEvent: (e) => view.onEvent(e),
+      parameters, artifacts, launchers, runId, signal: controller.signal, onEvent: (e) => view.onEvent(e),
       cache: o.cache, failFast: o.failFast,
       ...(o.parallelism !== undefined ? { parallelism: o.parallelism } : {}),
       ...(o.pipelineRoot !== undefined ? { pipelineRoot: o.pipelineRoot } : {}),
@@ -106,6 +109,30 @@ export interface ImageMap {
 /** An image reference as docker accepts it: `[registry[:port]/]path[:tag][@digest]`. */
 const IMAGE_REF = /^[a-z0-9][a-z0-9._\-/:]*(?:@sha256:[0-9a-f]{64})?$/;
 
+/**
+ * `--artifact name=uri` values: a local path (made absolute) or a gs:// URI, which must exist here;
+ * a name given twice is a list. Names and types are checked by the runner against the pipeline.
+ */
+export function parseArtifacts(pairs: readonly string[]): Record<string, InputArtifact[]> {
+  const out: Record<string, InputArtifact[]> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0 || eq === pair.length - 1) throw new UsageError(`--artifact '${pair}': expected name=<path or gs:// URI>`);
+    const name = pair.slice(0, eq);
+    const given = pair.slice(eq + 1);
+    const uri = given.includes('://') ? given : resolve(given);
+    let local: string;
+    try {
+      local = uriToLocalPath(uri, storageEnv());
+    } catch (err) {
+      throw new UsageError(`--artifact '${pair}': ${(err as Error).message}`);
+    }
+    if (!existsSync(local)) throw new UsageError(`--artifact '${pair}': nothing at ${local}`);
+    (out[name] ??= []).push({ uri });
+  }
+  return out;
+}
+
 /** `--image-map <image>=host` and `--image-map <image>=<local image>`. */
 export function parseImageMap(pairs: readonly string[]): ImageMap {
   const map: ImageMap = { host: [], standIns: {} };
@@ -143,6 +170,13 @@ export function selectLaunchers(kind: RunCommandOptions['launcher'], map: ImageM
 /** A run id names a new folder: safe characters, and no run of this pipeline has it yet. */
 function checkRunId(runId: string, spec: PipelineSpec, pipelineRoot: string | undefined): void {
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(runId)) throw new UsageError(`--run-id '${runId}': use letters, digits, '.', '_' and '-'`);
-  const dir = join(localPipelineRoot(pipelineRoot ?? spec.defaultPipelineRoot), `${spec.pipelineInfo.name}-${runId}`);
+  let root: string;
+  try {
+    root = localPipelineRoot(pipelineRoot ?? spec.defaultPipelineRoot, process.cwd(), pipelineRoot ? '--pipeline-root' : "the pipeline's defaultPipelineRoot");
+  } catch (err) {
+    if (pipelineRoot || !(err instanceof UsageError)) throw err;
+    throw new UsageError(`${err.message} (pass --pipeline-root to run it elsewhere)`);
+  }
+  const dir = join(root, `${spec.pipelineInfo.name}-${runId}`);
   if (existsSync(dir)) throw new UsageError(`--run-id '${runId}': ${dir} already exists`);
 }

@@ -28,6 +28,8 @@ export async function showCommand(ref: string, o: ShowOptions): Promise<number> 
   ];
   const params = Object.entries(r.parameters);
   if (params.length) out.push(`${label('parameters')}${params.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}`);
+  const inputs = Object.entries(r.inputArtifacts ?? {}).flatMap(([name, list]) => list.map((a) => `${name}=${a.uri}`));
+  if (inputs.length) out.push(`${label('artifacts')}${inputs.join(' ')}`);
 
   const rows = taskTree(r.tasks).map(({ task: t, depth }) => [
     `${'  '.repeat(depth)}${t.id}`, t.displayName, stateText(t.state, c), taskDuration(t) || '-',
