@@ -55,7 +55,7 @@ export const duckdbStatsDialect: StatsDialect = Object.freeze({
   epochMicros: (ts: string) => `epoch_us(${ts})`,
   intTextLength: (x: string) => `length(CAST(${x} AS VARCHAR))`,
   bytesLabel: (x: string) => `coalesce(try(decode(${x})), '${NON_UTF8_PLACEHOLDER}')`,
-  isInvalidUtf8: (x: string) => `(try(decode(${x})) IS NULL)`,
+  isInvalidUtf8: (x: string) => `(${x} IS NOT NULL AND try(decode(${x})) IS NULL)`,
   double: (v: number) => doubleLiteral(v, `'nan'::DOUBLE`, `'inf'::DOUBLE`, `'-inf'::DOUBLE`),
 } satisfies StatsDialect);
 
@@ -74,7 +74,7 @@ export const bigqueryStatsDialect: StatsDialect = Object.freeze({
   epochMicros: (ts: string) => `UNIX_MICROS(${ts})`,
   intTextLength: (x: string) => `LENGTH(CAST(${x} AS STRING))`,
   bytesLabel: (x: string) => `COALESCE(SAFE_CAST(${x} AS STRING), '${NON_UTF8_PLACEHOLDER}')`,
-  isInvalidUtf8: (x: string) => `(SAFE_CAST(${x} AS STRING) IS NULL)`,
+  isInvalidUtf8: (x: string) => `(${x} IS NOT NULL AND SAFE_CAST(${x} AS STRING) IS NULL)`,
   double: (v: number) => doubleLiteral(v, `CAST('nan' AS FLOAT64)`, `CAST('inf' AS FLOAT64)`, `CAST('-inf' AS FLOAT64)`),
 } satisfies StatsDialect);
 
