@@ -146,6 +146,16 @@ describe('domain anomalies', () => {
     ]);
   });
 
+  it('each feature is checked against the original schema, also when features share a string domain', () => {
+    const s = schema({ feature: [{ name: 'a', type: 'BYTES', domain: 'd' }, { name: 'b', type: 'BYTES', domain: 'd' }], stringDomain: [{ name: 'd', value: ['x'] }] });
+    const a = validateStatistics(stats(10, [stringFeature('a', { x: 5, y: 5 }), stringFeature('b', { x: 9, y: 1 })]), s);
+    expect(a.anomalyInfo['a']!.description).toBe('Examples contain values missing from the schema: y (~50%). ');
+    expect(a.anomalyInfo['b']!.description).toBe('Examples contain values missing from the schema: y (~10%). ');
+    // Neither the input schema nor the baseline in the result saw the fixes.
+    expect(s.stringDomain[0]!.value).toEqual(['x']);
+    expect(a.baselineSchema.case === 'baseline' && a.baselineSchema.value.stringDomain[0]!.value).toEqual(['x']);
+  });
+
   it('min_domain_mass tolerates a share of unexpected values', () => {
     const feature = (mass: number) => ({ name: 'pay', type: 'BYTES', stringDomain: { value: ['Cash'] }, distributionConstraints: { minDomainMass: mass } });
     const s = stats(100, [stringFeature('pay', { Cash: 85, Card: 15 })]);

@@ -29,7 +29,7 @@ function updated(schema: Schema, dataset: DatasetFeatureStatistics, label: strin
   const byWeight = new DatasetStatsView(dataset, { byWeight: false, environment: undefined }, label).weightedStatisticsExist();
   const model = new SchemaModel(schema);
   model.update(new DatasetStatsView(dataset, { byWeight, environment: undefined }, label), new Updater({ enumThreshold, inferFeatureShape, severityOverrides: [] }));
-  return model.schema;
+  return model.toSchema();
 }
 
 /**

@@ -68,11 +68,12 @@ export function validateDistribution(config: DistributionValidatorConfig, test: 
     const feature = model.existingFeature(FeaturePath.fromProto(f.path ?? create(PathSchema)));
     if (feature) feature.driftComparator = clone(FeatureComparatorSchema, f.distributionComparator ?? create(FeatureComparatorSchema));
   }
+  const schema = model.toSchema();
   if (sliceConfig?.numExamplesComparator) {
-    model.schema.datasetConstraints ??= create(DatasetConstraintsSchema);
-    model.schema.datasetConstraints.numExamplesDriftComparator = clone(NumericValueComparatorSchema, sliceConfig.numExamplesComparator);
+    schema.datasetConstraints ??= create(DatasetConstraintsSchema);
+    schema.datasetConstraints.numExamplesDriftComparator = clone(NumericValueComparatorSchema, sliceConfig.numExamplesComparator);
   }
-  const anomalies = comparisonOnlyAnomalies(validateStatistics(test, model.schema, { previousStatistics: baseline }));
+  const anomalies = comparisonOnlyAnomalies(validateStatistics(test, schema, { previousStatistics: baseline }));
   anomalies.anomalyNameFormat = Anomalies_AnomalyNameFormat.SERIALIZED_PATH;
   // TFX names features by their steps joined with '.', not by TFDV's serialized (quoted) path.
   const compared = new Set(anomalies.driftSkewInfo.map((d) => (d.path?.step ?? []).join('.')));

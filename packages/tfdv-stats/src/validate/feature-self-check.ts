@@ -138,7 +138,7 @@ function checkDomain(model: SchemaModel, feature: Feature): Description[] {
     clearDomain(feature);
     return [...out, description(AnomalyInfo_Type.INVALID_DOMAIN_SPECIFICATION, 'internal issue: unknown domain_info type')];
   }
-  if (domain.case === 'domain' && model.existingStringDomain(domain.value) === undefined) {
+  if (domain.case === 'domain' && !model.hasStringDomain(domain.value)) {
     // TFDV clears the reference before quoting it, so the name is always empty here.
     clearDomain(feature);
     out.push(description(AnomalyInfo_Type.INVALID_DOMAIN_SPECIFICATION, 'missing domain: '));

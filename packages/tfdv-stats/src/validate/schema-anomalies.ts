@@ -17,7 +17,7 @@ import {
 } from '../protos.ts';
 import { type Description, description, filterDescriptions, unifyDescriptions } from './description.ts';
 import type { FeaturePath } from './path.ts';
-import { SchemaModel } from './schema-model.ts';
+import { BaselineIndex, SchemaModel } from './schema-model.ts';
 import type { DatasetStatsView, FeatureStatsView } from './stats-view.ts';
 import { type Updater, maxSeverity } from './updater.ts';
 
@@ -29,9 +29,9 @@ class FeatureAnomaly {
   drift: DriftSkewInfo_Measurement[] = [];
   skew: DriftSkewInfo_Measurement[] = [];
 
-  constructor(baseline: Schema, path: FeaturePath) {
+  constructor(baseline: Schema, index: BaselineIndex, path: FeaturePath) {
     this.path = path;
-    this.model = new SchemaModel(baseline);
+    this.model = new SchemaModel(baseline, index);
   }
 
   get isProblem(): boolean {
@@ -53,6 +53,7 @@ function anomalyInfo(descriptions: readonly Description[], severity: AnomalyInfo
 
 export class SchemaAnomalies {
   private readonly baseline: Schema;
+  private readonly baselineIndex: BaselineIndex;
   private readonly baselineModel: SchemaModel;
   private readonly updater: Updater;
   private readonly anomalies = new Map<string, FeatureAnomaly>();
@@ -61,7 +62,8 @@ export class SchemaAnomalies {
 
   constructor(baseline: Schema, updater: Updater) {
     this.baseline = baseline;
-    this.baselineModel = new SchemaModel(baseline);
+    this.baselineIndex = new BaselineIndex(baseline);
+    this.baselineModel = new SchemaModel(baseline, this.baselineIndex);
     this.updater = updater;
   }
 
@@ -70,7 +72,7 @@ export class SchemaAnomalies {
     let anomaly = this.anomalies.get(path.key);
     if (anomaly) update(anomaly);
     else {
-      anomaly = new FeatureAnomaly(this.baseline, path);
+      anomaly = new FeatureAnomaly(this.baseline, this.baselineIndex, path);
       update(anomaly);
       if (anomaly.isProblem) this.anomalies.set(path.key, anomaly);
     }
@@ -101,7 +103,7 @@ export class SchemaAnomalies {
     // A new feature, with all its descendants, is one anomaly at its path.
     let anomaly = this.anomalies.get(path.key);
     if (!anomaly) {
-      anomaly = new FeatureAnomaly(this.baseline, path);
+      anomaly = new FeatureAnomaly(this.baseline, this.baselineIndex, path);
       this.anomalies.set(path.key, anomaly);
     }
     const r = anomaly.model.updateRecursively(this.updater, view);
@@ -119,7 +121,7 @@ export class SchemaAnomalies {
         a.model.deprecateFeature(path);
       });
     }
-    const model = new SchemaModel(this.baseline);
+    const model = new SchemaModel(this.baseline, this.baselineIndex);
     const descriptions = model.updateDatasetConstraints(stats);
     if (descriptions.length > 0) this.dataset = { descriptions, severity: AnomalyInfo_Severity.ERROR };
   }

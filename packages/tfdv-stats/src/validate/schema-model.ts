@@ -1,20 +1,24 @@
 // A working copy of a Schema with TFDV's Schema class semantics (anomalies/schema.cc): features addressed by
 // path through struct domains, environments, required features, and the updates that both fix a schema after
 // validation and grow it during inference.
-import { clone, create } from '@bufbuild/protobuf';
+import { clone, create, type DescMessage } from '@bufbuild/protobuf';
 import {
   type AnomalyInfo_Severity,
   AnomalyInfo_Type,
+  type DatasetConstraints,
+  DatasetConstraintsSchema,
   type DriftSkewInfo_Measurement,
   type Feature,
   FeatureSchema,
   type Schema,
   SchemaSchema,
   type SparseFeature,
+  SparseFeatureSchema,
   type StringDomain,
   StringDomainSchema,
   StructDomainSchema,
   type WeightedFeature,
+  WeightedFeatureSchema,
 } from '../protos.ts';
 import { createColumn } from './column-creation.ts';
 import { updateSparseFeature, updateWeightedFeature } from './composite-features.ts';
@@ -35,47 +39,153 @@ export interface FeatureUpdate {
   skew: DriftSkewInfo_Measurement[];
 }
 
-function findByName<T extends { name: string }>(items: T[], name: string): T | undefined {
-  return items.find((f) => f.name === name);
+type Named = { name: string };
+
+/** name -> index of the first element with that name (TFDV's lookups take the first match). */
+function firstIndexes(items: readonly Named[]): ReadonlyMap<string, number> {
+  const m = new Map<string, number>();
+  items.forEach((f, i) => {
+    if (!m.has(f.name)) m.set(f.name, i);
+  });
+  return m;
 }
 
-export class SchemaModel {
-  readonly schema: Schema;
+/** The name indexes of a baseline schema, computed once and shared by every model copied from it. */
+export class BaselineIndex {
+  readonly features: ReadonlyMap<string, number>;
+  readonly sparseFeatures: ReadonlyMap<string, number>;
+  readonly weightedFeatures: ReadonlyMap<string, number>;
+  readonly stringDomains: ReadonlyMap<string, number>;
 
-  constructor(schema: Schema) {
-    this.schema = clone(SchemaSchema, schema);
+  constructor(baseline: Schema) {
+    this.features = firstIndexes(baseline.feature);
+    this.sparseFeatures = firstIndexes(baseline.sparseFeature);
+    this.weightedFeatures = firstIndexes(baseline.weightedFeature);
+    this.stringDomains = firstIndexes(baseline.stringDomain);
+  }
+}
+
+/** First element by name (TFDV's lookups take the first match): the baseline's elements, then those appended here. */
+class NameIndex {
+  private base: ReadonlyMap<string, number>;
+  private readonly appended = new Map<string, number>();
+
+  constructor(base: ReadonlyMap<string, number>) {
+    this.base = base;
   }
 
+  get(name: string): number {
+    return this.base.get(name) ?? this.appended.get(name) ?? -1;
+  }
+
+  add(name: string, index: number): void {
+    if (this.get(name) < 0) this.appended.set(name, index);
+  }
+
+  reset(items: readonly Named[]): void {
+    this.base = firstIndexes(items);
+    this.appended.clear();
+  }
+}
+
+/**
+ * TFDV fixes a private copy of the schema per anomaly. Copying the whole schema per feature is quadratic, so the
+ * working copy shares the baseline's features and domains and clones one only when it is handed out for change
+ * (an element cloned here, or created here, is "owned"; everything inside an owned feature is private too).
+ */
+export class SchemaModel {
+  private readonly working: Schema;
+  private readonly owned = new WeakSet<object>();
+  private readonly features: NameIndex;
+  private readonly sparseFeatures: NameIndex;
+  private readonly weightedFeatures: NameIndex;
+  private readonly stringDomains: NameIndex;
+
+  /** `index` must describe `baseline` as it is now; pass one to share it between copies of the same baseline. */
+  constructor(baseline: Schema, index = new BaselineIndex(baseline)) {
+    this.features = new NameIndex(index.features);
+    this.sparseFeatures = new NameIndex(index.sparseFeatures);
+    this.weightedFeatures = new NameIndex(index.weightedFeatures);
+    this.stringDomains = new NameIndex(index.stringDomains);
+    // Own repeated fields; the elements stay shared until touched. (Object.assign keeps the message prototype.)
+    this.working = Object.assign(create(SchemaSchema), baseline, {
+      feature: [...baseline.feature],
+      sparseFeature: [...baseline.sparseFeature],
+      weightedFeature: [...baseline.weightedFeature],
+      stringDomain: [...baseline.stringDomain],
+    });
+  }
+
+  /** A standalone copy of the schema as it stands. */
+  toSchema(): Schema {
+    return clone(SchemaSchema, this.working);
+  }
+
+  get defaultEnvironment(): readonly string[] {
+    return this.working.defaultEnvironment;
+  }
+
+  private own<T extends Feature | SparseFeature | WeightedFeature | StringDomain>(desc: DescMessage, items: T[], i: number): T {
+    const item = items[i]!;
+    if (this.owned.has(item)) return item;
+    const copy = clone(desc, item) as T;
+    this.owned.add(copy);
+    items[i] = copy;
+    return copy;
+  }
+
+  /** The feature at the path without copying it: only for reading. */
+  private peekFeature(path: FeaturePath): Feature | undefined {
+    if (path.size === 0) return undefined;
+    if (path.size === 1) return this.working.feature[this.features.get(path.lastStep)];
+    const parent = this.peekFeature(path.parent());
+    if (parent?.domainInfo.case !== 'structDomain') return undefined;
+    return parent.domainInfo.value.feature.find((f) => f.name === path.lastStep);
+  }
+
+  /** The feature at the path, ready to be changed. */
   existingFeature(path: FeaturePath): Feature | undefined {
     if (path.size === 0) return undefined;
-    if (path.size === 1) return findByName(this.schema.feature, path.lastStep);
-    const parent = this.existingFeature(path.parent());
-    if (!parent || parent.domainInfo.case !== 'structDomain') return undefined;
-    return findByName(parent.domainInfo.value.feature, path.lastStep);
+    if (path.size === 1) {
+      const i = this.features.get(path.lastStep);
+      return i < 0 ? undefined : this.own(FeatureSchema, this.working.feature, i);
+    }
+    if (!this.peekFeature(path)) return undefined;
+    // Owning the top-level ancestor makes the whole subtree private.
+    const parent = this.existingFeature(path.parent())!;
+    return parent.domainInfo.case === 'structDomain' ? parent.domainInfo.value.feature.find((f) => f.name === path.lastStep) : undefined;
+  }
+
+  private peekSparseFeature(path: FeaturePath): SparseFeature | undefined {
+    if (path.size === 0) return undefined;
+    if (path.size === 1) return this.working.sparseFeature[this.sparseFeatures.get(path.lastStep)];
+    const parent = this.peekFeature(path.parent());
+    if (parent?.domainInfo.case !== 'structDomain') return undefined;
+    return parent.domainInfo.value.sparseFeature.find((f) => f.name === path.lastStep);
   }
 
   existingSparseFeature(path: FeaturePath): SparseFeature | undefined {
-    if (path.size === 0) return undefined;
-    if (path.size === 1) return findByName(this.schema.sparseFeature, path.lastStep);
-    const parent = this.existingFeature(path.parent());
-    if (!parent || parent.domainInfo.case !== 'structDomain') return undefined;
-    return findByName(parent.domainInfo.value.sparseFeature, path.lastStep);
+    if (!this.peekSparseFeature(path)) return undefined;
+    if (path.size === 1) return this.own(SparseFeatureSchema, this.working.sparseFeature, this.sparseFeatures.get(path.lastStep));
+    const parent = this.existingFeature(path.parent())!;
+    return parent.domainInfo.case === 'structDomain' ? parent.domainInfo.value.sparseFeature.find((f) => f.name === path.lastStep) : undefined;
   }
 
   /** Weighted features are always top-level. */
   existingWeightedFeature(path: FeaturePath): WeightedFeature | undefined {
-    return path.size === 1 ? findByName(this.schema.weightedFeature, path.lastStep) : undefined;
+    const i = path.size === 1 ? this.weightedFeatures.get(path.lastStep) : -1;
+    return i < 0 ? undefined : this.own(WeightedFeatureSchema, this.working.weightedFeature, i);
   }
 
   featureExists(path: FeaturePath): boolean {
-    return this.existingFeature(path) !== undefined || this.existingSparseFeature(path) !== undefined || this.existingWeightedFeature(path) !== undefined;
+    return this.peekFeature(path) !== undefined || this.peekSparseFeature(path) !== undefined || (path.size === 1 && this.weightedFeatures.get(path.lastStep) >= 0);
   }
 
   /** Deprecation of the feature, else of the sparse feature, at the path (false when neither exists). */
   isDeprecated(path: FeaturePath): boolean {
-    const feature = this.existingFeature(path);
+    const feature = this.peekFeature(path);
     if (feature) return featureIsDeprecated(feature);
-    const sparse = this.existingSparseFeature(path);
+    const sparse = this.peekSparseFeature(path);
     return sparse ? featureIsDeprecated(sparse) : false;
   }
 
@@ -88,7 +198,8 @@ export class SchemaModel {
   newFeature(path: FeaturePath): Feature {
     const feature = create(FeatureSchema, { name: path.lastStep });
     if (path.size === 1) {
-      this.schema.feature.push(feature);
+      this.owned.add(feature);
+      this.features.add(feature.name, this.working.feature.push(feature) - 1);
       return feature;
     }
     const parent = this.existingFeature(path.parent());
@@ -98,30 +209,50 @@ export class SchemaModel {
     return feature;
   }
 
+  hasStringDomain(name: string): boolean {
+    return this.stringDomains.get(name) >= 0;
+  }
+
   existingStringDomain(name: string): StringDomain | undefined {
-    return findByName(this.schema.stringDomain, name);
+    const i = this.stringDomains.get(name);
+    return i < 0 ? undefined : this.own(StringDomainSchema, this.working.stringDomain, i);
   }
 
   /** A new top-level string domain named after the feature, with "2", "3", ... appended on a name clash. */
   newStringDomain(candidate: string): StringDomain {
-    const names = new Set(this.schema.stringDomain.map((d) => d.name));
     let name = candidate;
-    for (let i = 2; names.has(name); i++) name = `${candidate}${i}`;
+    for (let i = 2; this.hasStringDomain(name); i++) name = `${candidate}${i}`;
     const domain = create(StringDomainSchema, { name });
-    this.schema.stringDomain.push(domain);
+    this.owned.add(domain);
+    this.stringDomains.add(name, this.working.stringDomain.push(domain) - 1);
     return domain;
   }
 
   /** Drops a top-level string domain and every reference to it. */
   clearStringDomain(name: string): void {
+    const references = (f: Feature): boolean =>
+      (f.domainInfo.case === 'domain' && f.domainInfo.value === name) || (f.domainInfo.case === 'structDomain' && f.domainInfo.value.feature.some(references));
     const clearIn = (features: Feature[]) => {
       for (const f of features) {
         if (f.domainInfo.case === 'domain' && f.domainInfo.value === name) f.domainInfo = { case: undefined };
         if (f.domainInfo.case === 'structDomain') clearIn(f.domainInfo.value.feature);
       }
     };
-    clearIn(this.schema.feature);
-    this.schema.stringDomain = this.schema.stringDomain.filter((d) => d.name !== name);
+    this.working.feature.forEach((f, i) => {
+      if (references(f)) clearIn([this.own(FeatureSchema, this.working.feature, i)]);
+    });
+    this.working.stringDomain = this.working.stringDomain.filter((d) => d.name !== name);
+    this.stringDomains.reset(this.working.stringDomain);
+  }
+
+  /** The dataset constraints, ready to be changed (undefined when the schema has none). */
+  existingDatasetConstraints(): DatasetConstraints | undefined {
+    const constraints = this.working.datasetConstraints;
+    if (!constraints || this.owned.has(constraints)) return constraints;
+    const copy = clone(DatasetConstraintsSchema, constraints);
+    this.owned.add(copy);
+    this.working.datasetConstraints = copy;
+    return copy;
   }
 
   /** in_environment wins over not_in_environment, which wins over default_environment; no environment: always. */
@@ -129,7 +260,7 @@ export class SchemaModel {
     if (environment === undefined) return true;
     if (feature.inEnvironment.includes(environment)) return true;
     if (feature.notInEnvironment.includes(environment)) return false;
-    return this.schema.defaultEnvironment.includes(environment);
+    return this.working.defaultEnvironment.includes(environment);
   }
 
   /** Not deprecated, some presence required (min_count or min_fraction above 0), and in the environment. */
@@ -154,7 +285,7 @@ export class SchemaModel {
   /** Required schema features with no statistics at all. */
   missingPaths(stats: DatasetStatsView): FeaturePath[] {
     const present = new Set(stats.features().map((f) => f.path.key));
-    return this.requiredPaths(new FeaturePath([]), this.schema.feature, stats.environment).filter((p) => !present.has(p.key));
+    return this.requiredPaths(new FeaturePath([]), this.working.feature, stats.environment).filter((p) => !present.has(p.key));
   }
 
   /**
@@ -218,12 +349,12 @@ export class SchemaModel {
 
   /** Only the skew comparator of an existing feature (SchemaAnomalies::FindSkew). */
   updateSkewComparator(view: FeatureStatsView): ComparisonResult {
-    const feature = this.existingFeature(view.path);
-    if (!feature?.skewComparator) return { descriptions: [], measurements: [] };
-    return updateFeatureComparator(view, 'skew', feature.skewComparator);
+    // Peek first: most features have no skew comparator, and owning one copies it.
+    if (!this.peekFeature(view.path)?.skewComparator) return { descriptions: [], measurements: [] };
+    return updateFeatureComparator(view, 'skew', this.existingFeature(view.path)!.skewComparator!);
   }
 
   updateDatasetConstraints(stats: DatasetStatsView): Description[] {
-    return updateDatasetConstraints(stats, this.schema.datasetConstraints);
+    return updateDatasetConstraints(stats, this.existingDatasetConstraints());
   }
 }
