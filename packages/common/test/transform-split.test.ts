@@ -57,12 +57,14 @@ describe('md5-key-v1 split in TypeScript', () => {
 describe('md5-key-v1 split in SQL', () => {
   it('BigQuery SQL: the documented expression', () => {
     const small = makeSplitDefinition([{ name: 'a', type: 'INT64' }, { name: 'x', type: 'FLOAT64' }, { name: 's', type: 'STRING' }, { name: 'b', type: 'BOOL' }]);
-    expect(bigquerySplit.bucket(small)).toBe(
-      "MOD(CAST(CONCAT('0x', SUBSTR(TO_HEX(MD5(CONCAT(IFNULL(CAST(`a` AS STRING), 'N'), '|', "
-      + "IF(`x` IS NULL, 'N', IFNULL(CAST(SAFE_CAST(ROUND(`x` * 1000000) AS INT64) AS STRING), 'X')), '|', "
-      + "IF(`s` IS NULL, 'N', CONCAT(CAST(BYTE_LENGTH(`s`) AS STRING), ':', `s`)), '|', "
-      + "IF(`b` IS NULL, 'N', IF(`b`, 'true', 'false'))))), 1, 8)) AS INT64), 100)",
-    );
+    expect(bigquerySplit.bucket(small)).toBe([
+      "MOD(CAST(CONCAT('0x', SUBSTR(TO_HEX(MD5(CONCAT(",
+      "  IFNULL(CAST(`a` AS STRING), 'N'), '|',",
+      "  IF(`x` IS NULL, 'N', IFNULL(CAST(SAFE_CAST(ROUND(`x` * 1000000) AS INT64) AS STRING), 'X')), '|',",
+      "  IF(`s` IS NULL, 'N', CONCAT(CAST(BYTE_LENGTH(`s`) AS STRING), ':', `s`)), '|',",
+      "  IF(`b` IS NULL, 'N', IF(`b`, 'true', 'false'))",
+      "))), 1, 8)) AS INT64), 100)",
+    ].join('\n'));
     expect(bigquerySplit.split(small, 'bucket')).toBe("CASE WHEN bucket < 80 THEN 'train' WHEN bucket < 90 THEN 'val' ELSE 'test' END");
   });
 
@@ -89,9 +91,14 @@ describe('md5-key-v1 split in SQL', () => {
         expect({ i: r['i'], k: r['k'] }).toEqual({ i: r['i'], k: splitKey(def, r) });
         expect(r['bucket']).toBe(splitBucket(def, r));
       }
-      // The boundaries of INT64: the largest double below 2^63 casts, 2^63 does not.
-      const big = await wh.query(`SELECT ${duckdbSplit.key(makeSplitDefinition([{ name: 'x', type: 'FLOAT64' }]))} AS k FROM (SELECT CAST(9223372036854.774 AS DOUBLE) AS x UNION ALL SELECT CAST(9223372036854.776 AS DOUBLE))`);
-      expect(big.map((r) => r['k'])).toEqual([9223372036854.774, 9223372036854.776].map((x) => splitKey(makeSplitDefinition([{ name: 'x', type: 'FLOAT64' }]), { x })));
+      // The edge of INT64: x * 1e6 just below 2^63 casts, at 2^63 it does not (X), in both.
+      const floatDef = makeSplitDefinition([{ name: 'x', type: 'FLOAT64' }]);
+      const edge = [(2 ** 63 - 4096) / 1e6, 2 ** 63 / 1e6];
+      const big = await wh.query(`SELECT ${duckdbSplit.key(floatDef)} AS k FROM (${edge.map((x, i) => `SELECT ${i} AS i, CAST(${x.toPrecision(17)} AS DOUBLE) AS x`).join(' UNION ALL ')}) ORDER BY i`);
+      const keys = edge.map((x) => splitKey(floatDef, { x }));
+      expect(big.map((r) => r['k'])).toEqual(keys);
+      expect(keys[0]).toMatch(/^92233720368547\d{5}$/);
+      expect(keys[1]).toBe('X');
     } finally {
       await wh.close();
     }

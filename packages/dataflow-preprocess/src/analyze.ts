@@ -51,7 +51,9 @@ async function splitStatistics(wh: Warehouse, plan: PreprocessPlan): Promise<Pic
   const label = d.ident(plan.label.name);
   const perFeature = plan.numeric.map((c, i) => {
     const x = d.ident(c.name);
-    return `count(${x}) AS c${i}, avg(${x}) AS m${i}, stddev_pop(${x}) AS s${i}, `
+    // Moments over finite values only: DuckDB's stddev_pop raises on NaN/inf, which are reported below instead.
+    const finite = c.type === 'FLOAT64' ? ` FILTER (WHERE isfinite(${x}))` : '';
+    return `count(${x})${finite} AS c${i}, avg(${x})${finite} AS m${i}, stddev_pop(${x})${finite} AS s${i}, `
       + `count(*) FILTER (WHERE ${c.type === 'FLOAT64' ? `NOT isfinite(${x})` : 'false'}) AS nf${i}`;
   });
   const split = splitDialectFor(d.name).split(plan.split, d.ident(BUCKET_COLUMN));

@@ -135,11 +135,11 @@ function byBytes(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
-/** A value of `column` that does not read as a number (else any non-NULL value). */
+/** The least value of `column` that does not read as a number (else the least non-NULL value). */
 async function sampleValue(wh: Warehouse, ref: TableRef, column: string): Promise<unknown> {
   const d = wh.dialect;
   const c = d.ident(column);
   const notNumber = d.name === 'duckdb' ? `TRY_CAST(${c} AS DOUBLE) IS NULL` : `SAFE_CAST(${c} AS FLOAT64) IS NULL`;
-  const [row] = await wh.query(`SELECT ${c} AS v FROM ${d.table(ref)} WHERE ${c} IS NOT NULL ORDER BY ${notNumber} DESC LIMIT 1`);
+  const [row] = await wh.query(`SELECT ${c} AS v FROM ${d.table(ref)} WHERE ${c} IS NOT NULL ORDER BY ${notNumber} DESC, ${c} LIMIT 1`);
   return row?.['v'] ?? null;
 }

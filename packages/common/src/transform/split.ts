@@ -170,7 +170,8 @@ export const bigquerySplit: SplitDialect = Object.freeze({
         case 'BOOL': return `IF(${x} IS NULL, 'N', IF(${x}, 'true', 'false'))`;
       }
     });
-    return `CONCAT(${tokens.join(`, '|', `)})`;
+    // One token per line: this is the SQL people read in the docs and paste into the BigQuery console.
+    return `CONCAT(\n  ${tokens.join(`, '|',\n  `)}\n)`;
   },
   bucket(def: SplitDefinition) {
     return `MOD(CAST(CONCAT('0x', SUBSTR(TO_HEX(MD5(${this.key(def)})), 1, 8)) AS INT64), ${def.buckets})`;
