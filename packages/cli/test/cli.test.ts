@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '@formalize/runner';
-import { cli, startCli, tempWorkdir, WORKSPACE, writeSpec } from './helpers.ts';
+import { cli, sleeping, startCli, tempWorkdir, until, WORKSPACE, writeSpec } from './helpers.ts';
 
 const HOST = ['--image-map', 'alpine=host'];
 const ESC = '\x1b';
@@ -290,14 +290,17 @@ describe('cancellation', () => {
   it('SIGTERM stops the running task, records CANCELLED, exits 130; the next run reuses finished tasks', async () => {
     const { dir, cleanup } = tempWorkdir();
     try {
-      const { child, done, stdout } = startCli(['run', yamlFile, ...HOST, '--param', 'secs=30', '--json'], dir);
+      // nap sleeps while boom finishes beside it: that takes two slots, whatever the machine's CPU count
+      // (the default parallelism). With one, boom could queue behind nap's sleep and never finish first.
+      const secs = 43; // its sleep process is looked for, to see whether it outlives the run
+      const { child, done, stdout } = startCli(['run', yamlFile, ...HOST, '--parallelism', '2', '--param', `secs=${secs}`, '--json'], dir);
       await until(() => /"id":"nap"[^\n]*"state":"RUNNING"/.test(stdout()) && /"id":"boom"[^\n]*"state":"SUCCEEDED"/.test(stdout()));
-      const killed = Date.now();
+      await until(() => sleeping(secs, dir));
       child.kill('SIGTERM');
       const r = await done;
       expect(r.code, r.stderr).toBe(130);
-      // the 30 s sleep was stopped, not waited for
-      expect(Date.now() - killed).toBeLessThan(15_000);
+      // the sleep was stopped with its task's process group, not waited for
+      expect(sleeping(secs, dir)).toBe(false);
       const [cancelled] = runRecords(dir);
       expect(cancelled!.state).toBe('CANCELLED');
       expect(cancelled!.tasks.find((t) => t.id === 'nap')!.state).toBe('CANCELLED');
@@ -312,12 +315,32 @@ describe('cancellation', () => {
       cleanup();
     }
   });
-});
 
-async function until(ok: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+  it('a second SIGTERM exits at once and still leaves no task process behind', async () => {
+    const { dir, cleanup } = tempWorkdir();
+    try {
+      // A task that ignores SIGTERM (its sleep inherits that): the first signal cannot stop it in time.
+      writeSpec(dir, 'stubborn.ts', `
+import { z } from 'zod';
+import { containerComponent, pipeline } from '@formalize/dsl';
+const stubborn = containerComponent({
+  name: 'stubborn', image: 'alpine', inputs: { secs: z.int() },
+  command: ({ inputs }) => ['sh', '-c', 'trap "" TERM; echo holding on; sleep "$0"', inputs.secs],
+});
+export default pipeline({ name: 'cli-stubborn' }, () => { stubborn({ secs: 53 }); });
+`);
+      const { child, done, stderr } = startCli(['run', 'stubborn.ts', ...HOST, '--json'], dir);
+      await until(() => sleeping(53, dir));
+      child.kill('SIGTERM');
+      // The first signal was handled (signals sent too close together would merge into one).
+      await until(() => stderr().includes('SIGTERM: stopping running tasks and recording the run as cancelled (SIGTERM again to exit at once)'));
+      child.kill('SIGTERM');
+      const r = await done;
+      expect(r.code).toBe(130);
+      // The CLI exited before the task's grace period was over, and took the task's process group with it.
+      expect(sleeping(53, dir)).toBe(false);
+    } finally {
+      cleanup();
+    }
+  });
+});

@@ -1,7 +1,7 @@
 // Runs the CLI as a child process (as a user would) in a temp folder whose node_modules links to the
 // workspace's, so spec files written there resolve @formalize/dsl and zod.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -23,7 +23,7 @@ export function childEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-export function startCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<CliResult>; stdout: () => string } {
+export function startCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<CliResult>; stdout: () => string; stderr: () => string } {
   const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...childEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -33,7 +33,7 @@ export function startCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
-  return { child, done, stdout: () => stdout };
+  return { child, done, stdout: () => stdout, stderr: () => stderr };
 }
 
 export function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
@@ -83,4 +83,23 @@ export function writeSpec(dir: string, name = 'spec.ts', text = TEST_SPEC): stri
   const file = join(dir, name);
   writeFileSync(file, text);
   return file;
+}
+
+/** Whether a `sleep <secs>` process started in a folder under `dir` (a task folder of a test's run) is alive. */
+export function sleeping(secs: number, dir: string): boolean {
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8') === `sleep\0${secs}\0` && readlinkSync(`/proc/${pid}/cwd`).startsWith(`${dir}/`)) return true;
+    } catch { /* gone meanwhile */ }
+  }
+  return false;
+}
+
+/** Polls until `ok()` holds. */
+export async function until(ok: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

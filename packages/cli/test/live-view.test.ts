@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '@formalize/runner';
-import { cli, tempWorkdir, writeSpec } from './helpers.ts';
+import { cli, sleeping, tempWorkdir, until, writeSpec } from './helpers.ts';
 import { screens, startTty, type Screen } from './tty.ts';
 
 const TTY = { cols: 120, rows: 40 };
@@ -41,7 +41,7 @@ const matching = (s: Screen, re: RegExp) => s.lines.filter((l) => re.test(l));
 describe('live view on a terminal', () => {
   it('redraws one block in place: task states with elapsed time while running, then the final summary', async () => {
     const runId = 'tty-ok';
-    const tty = startTty(['run', yamlFile, ...HOST, '--param', 'secs=2', '--run-id', runId], work.dir, TTY);
+    const tty = startTty(['run', yamlFile, ...HOST, '--parallelism', '2', '--param', 'secs=2', '--run-id', runId], work.dir, TTY);
     const r = await tty.done;
     expect(r.code, r.stdout).toBe(0);
     const run = lastRun(work.dir);
@@ -81,15 +81,15 @@ describe('live view on a terminal', () => {
 
   it('Ctrl-C stops the running task, shows the run as cancelled and exits 130', async () => {
     const runId = 'tty-cancel';
-    // A sleep no other test uses, to find out whether its process outlived the run.
+    // Its sleep process is looked for, to find out whether it outlived the run.
     const secs = 47;
-    const tty = startTty(['run', yamlFile, ...HOST, '--no-cache', '--param', `secs=${secs}`, '--run-id', runId], work.dir, TTY);
-    await until(() => /✔ boom +SUCCEEDED.*\r\n +▶ nap +RUNNING/.test(stripVTControlCharacters(tty.raw())));
-    expect(sleeping(secs)).toBe(true);
+    // Two slots: boom finishes while nap sleeps, whatever the machine's CPU count.
+    const tty = startTty(['run', yamlFile, ...HOST, '--no-cache', '--parallelism', '2', '--param', `secs=${secs}`, '--run-id', runId], work.dir, TTY);
+    await until(() => /✔ boom +SUCCEEDED.*\r\n +▶ nap +RUNNING/.test(stripVTControlCharacters(tty.raw())) && sleeping(secs, work.dir));
     tty.type('\x03');
     const r = await tty.done;
     expect(r.code, r.stdout).toBe(130);
-    expect(sleeping(secs)).toBe(false);
+    expect(sleeping(secs, work.dir)).toBe(false);
 
     const end = (await screens(tty.raw(), TTY)).at(-1)!;
     expect(matching(end, /cli-test {2}run /)).toEqual([expect.stringMatching(new RegExp(`^■ cli-test {2}run ${runId} {2}CANCELLED {2}${DURATION}$`))]);
@@ -115,21 +115,3 @@ describe('plain output off a terminal', () => {
     expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${clock} run SUCCEEDED after ${DURATION} \\(3 tasks: 3 succeeded\\)$`)));
   });
 });
-
-/** Whether a `sleep <secs>` process is alive on this machine. */
-function sleeping(secs: number): boolean {
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8') === `sleep\0${secs}\0`) return true;
-    } catch { /* gone meanwhile */ }
-  }
-  return false;
-}
-
-async function until(ok: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

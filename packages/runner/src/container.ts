@@ -26,7 +26,8 @@ export async function executeContainer(env: RunEnv, t: TaskSpec, component: Comp
   if (enableCache) {
     const hit = await env.executions.lookupCache(key);
     if (hit && artifactsExist(hit.outputs, env.env)) {
-      env.recorder.updateTask(record, { state: 'CACHED', outputs: hit.outputs, endTime: new Date().toISOString() });
+      const now = new Date().toISOString();
+      env.recorder.updateTask(record, { state: 'CACHED', outputs: hit.outputs, startTime: now, endTime: now });
       await env.executions.recordExecution(record, { cacheKey: key, cachedFrom: hit.executionId });
       return { state: 'CACHED', outputs: hit.outputs };
     }
@@ -50,7 +51,9 @@ export async function executeContainer(env: RunEnv, t: TaskSpec, component: Comp
     if (env.cancel.aborted) return { state: 'CANCELLED', outputs: emptyIO(), error: 'run cancelled' };
     if (attempt > 0) await sleep(backoffMs(policy!, attempt - 1), env.cancel);
     const result = await env.slots.with(async () => {
-      env.recorder.updateTask(record, { state: 'RUNNING', attempts: attempt + 1 });
+      // Cancelled while queued for a slot: start nothing.
+      if (env.cancel.aborted) return { exitCode: null, signal: 'SIGTERM' };
+      env.recorder.updateTask(record, { state: 'RUNNING', attempts: attempt + 1, ...(record.startTime ? {} : { startTime: new Date().toISOString() }) });
       return launcher.launch({ taskId: record.id, image: container.image, argv, env: taskEnv, mounts: env.env['FORMALIZE_GCS_MOUNT'] && env.pipelineRoot.startsWith('gs://') ? [env.env['FORMALIZE_GCS_MOUNT']] : [env.pipelineRoot], logFile, cwd: dir }, env.cancel);
     });
     if (env.cancel.aborted) return { state: 'CANCELLED', outputs: emptyIO(), error: 'run cancelled' };

@@ -111,7 +111,9 @@ async function runTask(
     if (!go) return finish({ state: 'NOT_TRIGGERED', outputs: emptyIO() });
   }
 
-  env.recorder.updateTask(record, { state: 'RUNNING', startTime: new Date().toISOString() });
+  // A container task turns RUNNING once it holds one of the `parallelism` slots (executeContainer);
+  // until then it is PENDING, however long it queues. DAGs and importers start right away.
+  if (record.kind !== 'container') env.recorder.updateTask(record, { state: 'RUNNING', startTime: new Date().toISOString() });
   try {
     if (component.dag) {
       if (t.parameterIterator || t.artifactIterator) return finish(await runLoop(env, t, component, record, inputs));

@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { artifact, taskFinalStatus } from '@formalize/common';
 import { Collected, ExitHandler, If, OneOf, ParallelFor, TASK_FINAL_STATUS, importer, pipeline } from '@formalize/dsl';
-import { run, sh, states, task, tempRoot } from './harness.ts';
+import { createHostLauncher } from '../src/launchers/host.ts';
+import type { Launcher, RunRecord } from '../src/types.ts';
+import { run, sh, SH_IMAGE, states, task, tempRoot } from './harness.ts';
 
 const echo = sh('echo', { inputs: { text: z.string() }, outputs: { Output: z.string() } }, 'printf %s "$0" > "$1"', ({ inputs, outputs }) => [inputs.text, outputs.Output]);
 const double = sh('double', { inputs: { n: z.int() }, outputs: { Output: z.int() } }, 'echo $(( $0 * 2 )) > "$1"', ({ inputs, outputs }) => [inputs.n, outputs.Output]);
@@ -68,6 +70,25 @@ describe('runner control flow', () => {
     const spans = iterations.map((t) => [Date.parse(t.startTime!), Date.parse(t.endTime!)] as const);
     const maxOverlap = Math.max(...spans.map(([s]) => spans.filter(([a, b]) => a <= s && s < b).length));
     expect(maxOverlap).toBeLessThanOrEqual(2);
+  });
+
+  it('a container task queued behind --parallelism stays PENDING until it gets a slot', async () => {
+    const nap = sh('nap', { inputs: { tag: z.string() } }, 'sleep 0.2; echo "$0"', ({ inputs }) => [inputs.tag]);
+    const p = pipeline({ name: 'queued' }, () => { nap({ tag: 'a' }); nap({ tag: 'b' }); nap({ tag: 'c' }); });
+    // What the other tasks showed at the moment each task's process was launched.
+    let latest: RunRecord | undefined;
+    const others: string[][] = [];
+    const host = createHostLauncher({ images: [SH_IMAGE] });
+    const watching: Launcher = { ...host, launch: (spec, signal) => {
+      others.push(latest!.tasks.filter((t) => t.id !== spec.taskId).map((t) => t.state).sort());
+      return host.launch(spec, signal);
+    } };
+    const r = await run(p, { pipelineRoot: tempRoot(), parallelism: 1, launchers: [watching], onEvent: (e) => { latest = e.run; } });
+    expect(r.state).toBe('SUCCEEDED');
+    // One slot: the first launch sees the two others queued, and they are PENDING, not RUNNING; each
+    // later launch sees one task fewer waiting.
+    expect(others[0]).toEqual(['PENDING', 'PENDING']);
+    expect(others.map((states) => states.filter((s) => s === 'PENDING').length)).toEqual([2, 1, 0]);
   });
 
   it('ParallelFor over a task output of structs reads fields with selectors', async () => {

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { open } from 'node:fs/promises';
 import type { LaunchResult } from '../types.ts';
+import { trackGroup, untrackGroup } from './process-groups.ts';
 
 export const KILL_GRACE_MS = 10_000;
 
@@ -16,6 +17,8 @@ export async function spawnLogged(
   try {
     return await new Promise<LaunchResult>((resolve, reject) => {
       const child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, env: opts.env, stdio: ['ignore', log.fd, log.fd], detached: true });
+      const pid = child.pid;
+      if (pid !== undefined) trackGroup(pid);
       let killTimer: NodeJS.Timeout | undefined;
       const stop = () => {
         if (child.pid === undefined || child.exitCode !== null) return;
@@ -27,10 +30,12 @@ export async function spawnLogged(
       signal.addEventListener('abort', stop, { once: true });
       child.on('error', (err) => {
         signal.removeEventListener('abort', stop);
+        if (pid !== undefined) untrackGroup(pid);
         reject(new Error(`cannot start '${argv[0]}': ${err.message}`));
       });
       child.on('close', (exitCode, sig) => {
         signal.removeEventListener('abort', stop);
+        if (pid !== undefined) untrackGroup(pid);
         if (killTimer) clearTimeout(killTimer);
         resolve({ exitCode, signal: sig });
       });

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import type { LaunchResult } from '../types.ts';
+import { trackGroup, untrackGroup } from './process-groups.ts';
 
 interface Worker { child: ChildProcess; busy: boolean; logFile?: string; done?: (r: LaunchResult) => void }
 
@@ -52,6 +53,8 @@ export class WorkerPool {
 
   private start(prefix: string[]): Worker {
     const child = spawn(prefix[0]!, [...prefix.slice(1), '--serve'], { env: this.baseEnv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true });
+    const pid = child.pid;
+    if (pid !== undefined) trackGroup(pid);
     const worker: Worker = { child, busy: false };
     this.all.add(worker);
     // Output written outside the executor's logger (console.log in run()) goes to the current task's log.
@@ -62,6 +65,7 @@ export class WorkerPool {
       if (m?.type === 'done') worker.done?.({ exitCode: m.exitCode ?? 1, signal: null });
     });
     child.on('exit', (code, sig) => {
+      if (pid !== undefined) untrackGroup(pid);
       this.all.delete(worker);
       for (const list of this.idle.values()) { const i = list.indexOf(worker); if (i >= 0) list.splice(i, 1); }
       worker.done?.({ exitCode: code, signal: sig });
