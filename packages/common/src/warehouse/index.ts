@@ -6,3 +6,4 @@ export * from './warehouse.ts';
 export * from './open.ts';
 export { DuckdbWarehouse, type DuckdbWarehouseOptions } from './duckdb.ts';
 export { loadPublicData, PUBLIC_PROJECT, TAXI_TABLE, TAXI_COLUMNS, TAXI_SAMPLE_CSV } from './public-data.ts';
+export * from './synthetic.ts';
