@@ -206,6 +206,9 @@ export default pipeline({ name: 'cli-artifact-in', inputs: { data: artifact('sys
     expect(rec.inputArtifacts).toEqual({ data: [{ name: 'data', type: 'system.Dataset', uri: join(work.dir, 'input.txt'), metadata: {} }] });
     const show = await cli(['show', 'artifact-in'], work.dir);
     expect(show.stdout).toMatch(new RegExp(`^artifacts +data=${join(work.dir, 'input.txt')}$`, 'm'));
+    // report.html lists it with the parameters.
+    const report = readFileSync(join(rec.runDir, 'report.html'), 'utf8');
+    expect(report.slice(report.indexOf('<section id="parameters">'), report.indexOf('<section id="outputs">'))).toContain(join(work.dir, 'input.txt'));
   });
 
   it('a second run of the same pipeline is served from the cache', async () => {

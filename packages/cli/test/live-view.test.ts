@@ -6,7 +6,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '@formalize/runner';
 import { cli, sleeping, tempWorkdir, until, writeSpec } from './helpers.ts';
-import { screens, startTty, type Screen } from './tty.ts';
+import { REDRAW, screens, startTty, type Screen } from './tty.ts';
 
 const TTY = { cols: 120, rows: 40 };
 const HOST = ['--image-map', 'alpine=host'];
@@ -50,7 +50,7 @@ describe('live view on a terminal', () => {
     const raw = tty.raw();
     // The cursor is hidden while the block is drawn and shown again after its last frame.
     expect(raw.startsWith('\x1b[?25l')).toBe(true);
-    const redraws = [...raw.matchAll(/\x1b\[\d+F/g)];
+    const redraws = [...raw.matchAll(REDRAW)];
     expect(redraws.length).toBeGreaterThan(2);
     expect(raw.indexOf('\x1b[?25h')).toBeGreaterThan(redraws.at(-1)!.index);
     const shots = await screens(raw, TTY);

@@ -18,6 +18,11 @@ export interface TtyRun {
   done: Promise<CliResult>;
 }
 
+/** "Cursor to the start of the line n up" (CSI n F): the live view redraws its block with it. */
+// Matching the escape character is the point.
+// oxlint-disable-next-line no-control-regex
+export const REDRAW = /\x1b\[\d+F/g;
+
 const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
 /** Starts `formalize <args>` with stdin, stdout and stderr on a pty of the given size. */
@@ -53,7 +58,7 @@ export interface Screen {
 export async function screens(output: string, o: TtyOptions): Promise<Screen[]> {
   const term = new xterm.Terminal({ cols: o.cols, rows: o.rows, allowProposedApi: true, scrollback: 1000 });
   const shots: Screen[] = [];
-  for (const chunk of output.split(/(?=\x1b\[\d+F)/)) {
+  for (const chunk of output.split(new RegExp(`(?=${REDRAW.source})`))) {
     await new Promise<void>((resolve) => term.write(chunk, resolve));
     shots.push(snapshot(term));
   }

@@ -50,7 +50,7 @@ ${renderLegend()}
 </section>
 <section id="parameters">
 <h2>Parameters</h2>
-${valueTable(run.parameters, 'No parameters.')}
+${renderIo(ctx, { parameters: run.parameters, artifacts: run.inputArtifacts ?? {} }, 'No parameters.')}
 </section>
 <section id="outputs">
 <h2>Pipeline outputs</h2>
