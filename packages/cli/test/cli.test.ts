@@ -30,6 +30,35 @@ beforeAll(async () => {
 });
 afterAll(() => work.cleanup());
 
+describe('usage', () => {
+  it('--help lists the commands with examples and exit codes; each command has its own help', async () => {
+    const top = await cli(['--help'], work.dir);
+    expect(top.code).toBe(0);
+    for (const c of ['compile', 'run', 'runs', 'show', 'lineage']) expect(top.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+    expect(top.stdout).toContain('Exit codes: 0 ok, 1 run failed (or compiled files stale), 2 bad input, 130 cancelled.');
+    const run = await cli(['run', '--help'], work.dir);
+    expect(run.code).toBe(0);
+    for (const flag of ['--param', '--artifact', '--parallelism', '--no-cache', '--fail-fast', '--launcher', '--image-map', '--network', '--pipeline-root', '--run-id', '--json']) {
+      expect(run.stdout).toContain(flag);
+    }
+    expect(run.stdout).toContain('formalize run golden.yaml --launcher docker --image-map gcr.io/x/y=formalize/busybox:local');
+    for (const c of ['compile', 'runs', 'show', 'lineage']) expect((await cli([c, '--help'], work.dir)).code).toBe(0);
+  });
+
+  it('an unknown command or a missing argument exits 2 with one error line', async () => {
+    const unknown = await cli(['frobnicate'], work.dir);
+    expect([unknown.code, unknown.stderr.split('\n')[0]]).toEqual([2, "formalize: unknown command 'frobnicate'"]);
+    const missing = await cli(['show'], work.dir);
+    expect([missing.code, missing.stderr.split('\n')[0]]).toEqual([2, "formalize: missing required argument 'run'"]);
+  });
+
+  it('`lineage` under a pipeline root without runs says there is no metadata store', async () => {
+    const r = await cli(['lineage', '/some/artifact', '--pipeline-root', 'nothing-here'], work.dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`formalize: no metadata store at ${join(work.dir, 'nothing-here', 'metadata.sqlite')} (no run has been recorded under this pipeline root)\n`);
+  });
+});
+
 describe('compile', () => {
   it('writes <out>/<pipelineName>.yaml and --check passes on it', async () => {
     expect(readFileSync(yamlFile, 'utf8')).toMatch(/^ {2}name: cli-test$/m);

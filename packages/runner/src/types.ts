@@ -72,6 +72,7 @@ export interface LaunchSpec {
   mounts: string[];
   /** Stdout and stderr of the task are appended here. */
   logFile: string;
+  /** Working directory (the task folder) of a task run on this machine; a container keeps its image's WORKDIR. */
   cwd: string;
 }
 
