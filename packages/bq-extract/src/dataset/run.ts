@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JsonObject, RunContext } from '@formalize/common';
 import { fieldError, writeFileAtomic } from '@formalize/common';
-import { formatTableRef, openWarehouse, parseTableRef } from '@formalize/common/warehouse';
+import { formatTableRef, openWarehouse, parseTableRef, PUBLIC_PROJECT } from '@formalize/common/warehouse';
 import type { datasetCreateInputs, datasetCreateOutputs } from '../components.ts';
 import { datasetMetadata } from './metadata.ts';
 import { DATASET_METADATA_FILE, datasetMetadataSchema } from './metadata-contract.ts';
@@ -23,6 +23,9 @@ export async function runDatasetCreate({ inputs, outputs, log }: Ctx): Promise<v
     throw fieldError('inputs.parameterValues.project', 'a project id (lowercase letters, digits and hyphens)', inputs.project);
   }
   const ref = tableOfArtifact(inputs.bq_table, 'inputs.artifacts.bq_table');
+  if (ref.projectId === PUBLIC_PROJECT) {
+    throw fieldError('inputs.artifacts.bq_table', 'the processed table of your project, not the public source (the seed passed the public table: a bug)', formatTableRef(ref));
+  }
   const wh = await openWarehouse({ onWait: (m) => log.info(m) });
   const table = await wh.getTable(ref).finally(() => wh.close());
   if (!table) throw fieldError('inputs.artifacts.bq_table', 'a table that exists in the warehouse', formatTableRef(ref));
