@@ -1,18 +1,19 @@
 // Artifact folders as TFX lays them out: statistics as FeatureStats.pb (+ .pbtxt, .json), a schema as schema.pbtxt
-// (+ schema.json). A folder is written under a temp name and renamed when complete, so a reader (or a failed run)
-// never sees part of one.
+// (+ schema.json), anomalies as anomalies.pbtxt (tfdv.write_anomalies_text; + .pb, .json). A folder is written
+// under a temp name and renamed when complete, so a reader (or a failed run) never sees part of one.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
-import type { DatasetFeatureStatisticsList, Schema } from '../protos.ts';
-import { DatasetFeatureStatisticsListSchema, SchemaSchema } from '../protos.ts';
+import type { Anomalies, DatasetFeatureStatisticsList, Schema } from '../protos.ts';
+import { AnomaliesSchema, DatasetFeatureStatisticsListSchema, SchemaSchema } from '../protos.ts';
 import type { ProtoFormat } from './formats.ts';
 import { encodeMessage, ProtoFormatError, readMessageFile } from './formats.ts';
 
 export const STATISTICS_FILES: Readonly<Record<'binary' | 'text' | 'json', string>> = { binary: 'FeatureStats.pb', text: 'FeatureStats.pbtxt', json: 'FeatureStats.json' };
 export const SCHEMA_FILES: Readonly<Record<'text' | 'json', string>> = { text: 'schema.pbtxt', json: 'schema.json' };
+export const ANOMALIES_FILES: Readonly<Record<'text' | 'binary' | 'json', string>> = { text: 'anomalies.pbtxt', binary: 'anomalies.pb', json: 'anomalies.json' };
 
 /** Writes files into a fresh folder `dir`: all of them or none (an existing empty folder is replaced). */
 export async function writeFolderAtomic(dir: string, files: readonly { name: string; content: Uint8Array | string }[]): Promise<void> {
@@ -42,6 +43,10 @@ export async function writeSchemaFolder(dir: string, schema: Schema): Promise<vo
   await writeFolderAtomic(dir, encoded(SchemaSchema, schema, SCHEMA_FILES));
 }
 
+export async function writeAnomaliesFolder(dir: string, anomalies: Anomalies): Promise<void> {
+  await writeFolderAtomic(dir, encoded(AnomaliesSchema, anomalies, ANOMALIES_FILES));
+}
+
 // Statistics file names in reading preference: ours and TFX >= 0.29 (FeatureStats.pb), TFX < 0.29 (stats_tfrecord).
 const STATISTICS_NAMES = ['FeatureStats.pb', 'stats_tfrecord', 'FeatureStats.pbtxt', 'FeatureStats.json'];
 
@@ -52,6 +57,11 @@ export async function readStatistics(path: string): Promise<DatasetFeatureStatis
 
 export async function readSchema(path: string): Promise<Schema> {
   return readMessageFile(await pick(path, ['schema.pbtxt', 'schema.json', 'schema.pb']), SchemaSchema);
+}
+
+/** Anomalies from a file in any form, or a folder with anomalies.pbtxt/.pb/.json or TFX's SchemaDiff.pb. */
+export async function readAnomalies(path: string): Promise<Anomalies> {
+  return readMessageFile(await pick(path, ['anomalies.pbtxt', 'anomalies.pb', 'SchemaDiff.pb', 'anomalies.json']), AnomaliesSchema);
 }
 
 async function pick(path: string, names: readonly string[]): Promise<string> {

@@ -12,9 +12,11 @@ import { histogramSvg, topValuesSvg } from './svg.ts';
 export const driftEntrySchema = z.object({
   feature: z.string().min(1),
   metric: z.string().min(1),
-  value: z.number(),
+  /** null when no distance could be computed (e.g. the baseline lacks the feature); `reason` says why. */
+  value: z.number().nullable(),
   threshold: z.number(),
   drifted: z.boolean(),
+  reason: z.string().optional(),
 });
 export type DriftEntry = z.infer<typeof driftEntrySchema>;
 
@@ -23,6 +25,8 @@ export interface StatisticsReport {
   title?: string;
   anomalies?: Anomalies;
   drift?: readonly DriftEntry[];
+  /** Lines shown under the title, e.g. what the statistics were validated against. */
+  notes?: readonly string[];
 }
 
 /** Missing at or above this share of examples is highlighted, as Facets marks problem statistics. */
@@ -49,6 +53,7 @@ export function renderStatisticsHtml(r: StatisticsReport): string {
   const datasets = r.statistics.datasets;
   const body = [
     `<h1>${escapeHtml(title)}</h1>`,
+    ...(r.notes ?? []).map((n) => `<p class="note">${escapeHtml(n)}</p>`),
     r.anomalies ? anomaliesSection(r.anomalies) : '',
     drift.length ? driftSection(drift) : '',
     ...datasets.map((d, i) => datasetSection(d, i, datasets.length, new Map(anomalies), drift)),
@@ -116,7 +121,7 @@ function featureCard(f: FeatureNameStatistics, numExamples: number, anomaly: Ano
   }
   const badges = [
     ...(anomaly ? [`<span class="badge anomaly ${SEVERITY[anomaly.severity]?.toLowerCase() ?? ''}" title="${escapeHtml(descriptions(anomaly)[1])}">${escapeHtml(descriptions(anomaly)[0] || 'anomaly')}</span>`] : []),
-    ...drift.map((d) => `<span class="badge drift${d.drifted ? ' drifted' : ''}" title="${escapeHtml(`${d.metric} ${formatNumber(d.value)}, threshold ${formatNumber(d.threshold)}`)}">${escapeHtml(d.metric)} ${escapeHtml(formatNumber(d.value))}</span>`),
+    ...drift.map((d) => `<span class="badge drift${d.drifted ? ' drifted' : ''}" title="${escapeHtml(`${d.metric} ${driftValue(d)}, threshold ${formatNumber(d.threshold)}${d.reason ? `: ${d.reason}` : ''}`)}">${escapeHtml(d.metric)} ${escapeHtml(driftValue(d))}</span>`),
   ];
   const kind = f.stats.case === 'numStats' ? 'numeric' : f.stats.case === 'stringStats' ? 'categorical' : 'other';
   return `<article class="feature ${kind}${anomaly ? ' has-anomaly' : ''}" id="feature-${escapeHtml(name)}" data-feature="${escapeHtml(name)}" data-type="${type}">
@@ -196,8 +201,10 @@ function anomaliesSection(a: Anomalies): string {
   return `<section class="anomalies"><h2>Anomalies (${rows.length})</h2><table><thead><tr><th>feature</th><th>severity</th><th>anomaly</th><th>description</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }
 
+const driftValue = (d: DriftEntry) => (d.value === null ? '—' : formatNumber(d.value));
+
 function driftSection(drift: readonly DriftEntry[]): string {
-  const rows = drift.map((d) => `<tr class="${d.drifted ? 'drifted' : ''}" data-feature="${escapeHtml(d.feature)}"><td class="feature-name"><a href="#feature-${escapeHtml(d.feature)}">${escapeHtml(d.feature)}</a></td><td>${escapeHtml(d.metric)}</td><td class="num">${escapeHtml(formatNumber(d.value))}</td><td class="num">${escapeHtml(formatNumber(d.threshold))}</td><td>${d.drifted ? 'drifted' : 'ok'}</td></tr>`);
+  const rows = drift.map((d) => `<tr class="${d.drifted ? 'drifted' : ''}" data-feature="${escapeHtml(d.feature)}"><td class="feature-name"><a href="#feature-${escapeHtml(d.feature)}">${escapeHtml(d.feature)}</a></td><td>${escapeHtml(d.metric)}</td><td class="num"${d.reason ? ` title="${escapeHtml(d.reason)}"` : ''}>${escapeHtml(driftValue(d))}</td><td class="num">${escapeHtml(formatNumber(d.threshold))}</td><td>${d.drifted ? 'drifted' : 'ok'}</td></tr>`);
   const n = drift.filter((d) => d.drifted).length;
   return `<section class="drift"><h2>Drift and skew (${n} of ${drift.length} over threshold)</h2><table><thead><tr><th>feature</th><th>metric</th><th>value</th><th>threshold</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }
@@ -206,7 +213,7 @@ const CSS = `
 :root { --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; --bar: #4a78c2; --warn: #b42318; --warn-bg: #fdecea; --ok: #1a7f37; }
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); margin: 24px; max-width: 1400px; }
-h1 { font-size: 22px; margin: 0 0 16px; } h2 { font-size: 18px; margin: 28px 0 8px; } h3 { font-size: 15px; margin: 20px 0 8px; color: var(--muted); }
+h1 { font-size: 22px; margin: 0 0 16px; } p.note { margin: 0 0 6px; color: var(--muted); } h2 { font-size: 18px; margin: 28px 0 8px; } h3 { font-size: 15px; margin: 20px 0 8px; color: var(--muted); }
 dl.summary { display: flex; gap: 24px; margin: 0 0 8px; } dl.summary div { display: flex; flex-direction: column; } dt { color: var(--muted); font-size: 12px; } dd { margin: 0; font-size: 18px; font-variant-numeric: tabular-nums; }
 .features { display: grid; grid-template-columns: repeat(auto-fill, minmax(330px, 1fr)); gap: 12px; }
 article.feature { border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; }

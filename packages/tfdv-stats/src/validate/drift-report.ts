@@ -6,23 +6,10 @@ import { z } from 'zod';
 import { HistogramSelection_Type } from '../protos.ts';
 import { type StatisticsInput, defaultDataset } from './default-dataset.ts';
 import { featureJensenShannonDivergence, lInftyDistanceOfCounts, MetricInputError } from './metrics.ts';
+import { type DriftThresholds, driftThresholdsSchema } from './drift-thresholds.ts';
 import { DatasetStatsView, type FeatureStatsView } from './stats-view.ts';
 
-// TFDV and TFX have no default thresholds (a comparator only runs once one is set), so these are the
-// project's defaults.
-export const DEFAULT_CATEGORICAL_L_INFINITY = 0.1;
-export const DEFAULT_NUMERIC_JENSEN_SHANNON = 0.1;
-
-export const driftThresholdsSchema = z
-  .object({
-    /** Threshold on the L-infinity distance for categorical (string or categorical int) features. */
-    categoricalLInfinity: z.number().nonnegative().default(DEFAULT_CATEGORICAL_L_INFINITY),
-    /** Threshold on the Jensen-Shannon divergence (in [0, 1]) for numeric features. */
-    numericJensenShannon: z.number().min(0).max(1).default(DEFAULT_NUMERIC_JENSEN_SHANNON),
-    /** Per-feature thresholds by serialized feature path (e.g. "company", "parent.child"), for that feature's metric. */
-    features: z.record(z.string(), z.number().nonnegative()).default({}),
-  })
-  .strict();
+export { DEFAULT_CATEGORICAL_L_INFINITY, DEFAULT_NUMERIC_JENSEN_SHANNON, driftThresholdsSchema, type DriftThresholds } from './drift-thresholds.ts';
 
 export const driftFeatureSchema = z.object({
   /** The serialized feature path, as TFDV keys anomalies. */
@@ -42,7 +29,6 @@ export const driftReportSchema = z.object({
   driftDetected: z.boolean(),
 });
 
-export type DriftThresholds = z.input<typeof driftThresholdsSchema>;
 export type DriftFeature = z.infer<typeof driftFeatureSchema>;
 export type DriftReport = z.infer<typeof driftReportSchema>;
 
