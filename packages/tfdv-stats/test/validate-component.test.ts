@@ -209,7 +209,7 @@ describe('tfdv-validate component', () => {
   it('fail_on_anomalies fails the task listing every anomaly, and writes no output', async () => {
     const r = await fx.validate({ fail_on_anomalies: true }, { statistics: fx.drifted.statistics, schema: fx.baseline.schema, baseline_statistics: fx.baseline.statistics });
     expect(r.code).toBe(1);
-    expect(r.errors[0]).toBe(`error: inputs.artifacts.statistics: 2 anomalies against the schema and fail_on_anomalies is true (no outputs written), received "${fx.drifted.statistics.uri}"`);
+    expect(r.errors[0]).toBe(`error: inputs.artifacts.statistics: 2 anomalies found and fail_on_anomalies is true (no outputs written), received "${fx.drifted.statistics.uri}"`);
     expect(r.errors.slice(1)).toHaveLength(2);
     expect(r.errors[1]).toMatch(/^error: anomaly payment_type \(ERROR, ENUM_TYPE_UNEXPECTED_STRING_VALUES, COMPARATOR_L_INFTY_HIGH\): Examples contain values missing from the schema: Bitcoin \(~2%\)\.  The Linfty distance between current and previous is 0\.\d+ /);
     expect(r.errors[2]).toMatch(/^error: anomaly trip_miles \(ERROR, COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH\): The approximate Jensen-Shannon divergence between current and previous is 0\.\d+ \(up to six significant digits\), above the threshold 0\.1\.$/);

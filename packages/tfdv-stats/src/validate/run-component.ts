@@ -68,7 +68,7 @@ export async function runValidateComponent({ inputs, outputs, log }: ValidateCon
   if (count > 0) log.warn('anomalies found', { count, anomalies: lines });
   if (count > 0 && inputs.fail_on_anomalies) {
     throw new AnomaliesFoundError([
-      `${current.field}: ${count} ${count === 1 ? 'anomaly' : 'anomalies'} against the schema and fail_on_anomalies is true (no outputs written), received ${describeValue(current.uri)}`,
+      `${current.field}: ${count} ${count === 1 ? 'anomaly' : 'anomalies'} found and fail_on_anomalies is true (no outputs written), received ${describeValue(current.uri)}`,
       ...lines.map((l) => `anomaly ${l}`),
     ]);
   }
