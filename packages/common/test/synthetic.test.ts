@@ -102,13 +102,14 @@ describe('generated tables', () => {
         avg((year(trip_start_timestamp) = 2014)::INT) AS y2014, avg(hour(trip_start_timestamp)) AS hour, avg(dayofweek(trip_start_timestamp)) AS dow,
         corr(ln(greatest(trip_miles, 1e-9)), ln(greatest(${dist}, 1))) FILTER (WHERE trip_miles > 0 AND ${dist} > 1) AS miles_vs_distance,
         corr(ln(greatest(trip_seconds, 1e-9)), ln(greatest(trip_miles, 1e-9))) FILTER (WHERE trip_miles > 0 AND trip_seconds > 0) AS seconds_vs_miles,
+        regr_slope(fare, trip_miles) FILTER (WHERE trip_miles > 0 AND trip_miles < 50 AND fare < 200) AS fare_per_mile,
         count(DISTINCT (pickup_latitude, pickup_longitude)) AS pickup_points,
         avg((minute(trip_start_timestamp) % 15 = 0 AND second(trip_start_timestamp) = 0)::INT) AS on_grid,
         avg((trip_seconds % 60 = 0)::INT) AS whole_minutes, avg((abs(fare * 20 - round(fare * 20)) < 1e-9)::INT) AS five_cents
       FROM ${src}`);
     const [s, g] = [await stats(wh.dialect.table(TAXI_TABLE)), await stats(t)];
     for (const [k, tol] of [['cash', 0.015], ['card', 0.015], ['card_tipped', 0.02], ['label', 0.02], ['dropoff_missing', 0.005], ['no_company', 0.015],
-      ['zero_miles', 0.015], ['y2014', 0.015], ['hour', 0.1], ['dow', 0.05], ['miles_vs_distance', 0.1], ['seconds_vs_miles', 0.05]] as const) {
+      ['zero_miles', 0.015], ['y2014', 0.015], ['hour', 0.1], ['dow', 0.05], ['miles_vs_distance', 0.1], ['seconds_vs_miles', 0.05], ['fare_per_mile', 0.25]] as const) {
       // Keyed, so that a failure names the statistic; closeTo(x, d) accepts |error| < 10^-d / 2 = tol.
       expect({ [k]: num(g, k) }).toEqual({ [k]: expect.closeTo(num(s, k), -Math.log10(2 * tol)) });
     }

@@ -22,6 +22,7 @@
 //   8. company from its mix (NULL included: a third of the sample has no company).
 // Independence assumptions (not in the data): time, location, payment type and company are drawn apart.
 import type { QueryParams, Warehouse } from './warehouse.ts';
+import { WarehouseError } from './warehouse.ts';
 import type { TableRef } from './table-ref.ts';
 import { formatTableRef } from './table-ref.ts';
 import { QUANTILE_PROBS } from './synthetic-sampling.ts';
@@ -101,6 +102,8 @@ const nullableNum = (v: unknown): number | null => (v === null || v === undefine
 
 /** Learns the model from `source` (a table with the public taxi table's columns). */
 export async function learnTaxiTripModel(wh: Warehouse, source: TableRef): Promise<TaxiTripModel> {
+  // The aggregates use DuckDB functions (quantile_cont, regr_*, FILTER, dayofweek numbering).
+  if (wh.kind !== 'duckdb') throw new WarehouseError(`learnTaxiTripModel: runs in the embedded DuckDB warehouse, not in ${wh.kind}`);
   const T = wh.dialect.table(source);
   const q = (sql: string, params?: QueryParams) => wh.query(sql, params);
   const probs = `[${QUANTILE_PROBS.join(', ')}]`;

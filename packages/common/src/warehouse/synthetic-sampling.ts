@@ -1,14 +1,14 @@
-// Sampling primitives of the synthetic generator, written as plain SQL over `range()` so that DuckDB does the
-// work vectorised on every core and nothing row-sized passes through JavaScript:
+// Sampling primitives of the synthetic generator, written as plain SQL so that DuckDB does the work vectorised and
+// nothing row-sized passes through JavaScript:
 //   - a counter-based PRNG: each row's uniforms are a hash of (seed, row number, stream name), so a row's values
 //     never depend on threads, batch boundaries or DuckDB's own (unspecified, version-dependent) hash();
 //   - Walker/Vose alias tables for categorical draws (exact probabilities, one uniform, two list lookups);
 //   - inverse-CDF quantile tables with linear interpolation for continuous draws.
-// The hash is Chris Wellons' `lowbias32` (github.com/skeeto/hash-prospector): 32-bit multiply-xorshift, written
-// in BIGINT arithmetic (3x faster in DuckDB than UBIGINT): a multiplier at or above 2^31 is used as M - 2^32,
-// which is the same modulo 2^32 and keeps every 32x32-bit product inside a signed 64-bit integer. `lowbias32()` is the same function in
-// TypeScript; a test checks the SQL against it, which is what makes the generated tables portable across
-// DuckDB versions and machines.
+// The hash is Chris Wellons' `lowbias32` (github.com/skeeto/hash-prospector): 32-bit multiply-xorshift, written in
+// BIGINT arithmetic (3x faster in DuckDB than UBIGINT): a multiplier at or above 2^31 is used as M - 2^32, the same
+// modulo 2^32, which keeps every 32x32-bit product inside a signed 64-bit integer. `lowbias32()` is the same
+// function in TypeScript; a test checks the SQL against it, which is what makes the tables portable across DuckDB
+// versions and machines.
 
 const M1 = 0x7feb352d;
 const M2 = 0x846ca68b;

@@ -1,7 +1,10 @@
 // Seeded synthetic Chicago taxi trips, any number of rows, written straight into the embedded warehouse with the
-// public table's columns and types. The model is learned from the shipped sample (synthetic-model.ts), the rows
-// are sampled by SQL over range() with a counter-based hash (synthetic-sampling.ts), so generation runs inside
-// DuckDB on every core in bounded memory, and the same seed gives the same table on any machine.
+// public table's columns and types. The model is learned from the shipped sample (synthetic-model.ts); the rows are
+// sampled by SQL over a table of row numbers with a counter-based hash (synthetic-sampling.ts, synthetic-sql.ts).
+// Why SQL rather than a DuckDB appender fed by a JavaScript PRNG: the work stays inside DuckDB, vectorised and on
+// every core, no row passes through JavaScript, memory is bounded by the batch, and it needs nothing beyond the
+// Warehouse interface (an appender needs the raw connection); the hash is our own, so the same seed gives the same
+// table on any machine and DuckDB version.
 import { randomBytes } from 'node:crypto';
 import { duckdbDialect as d } from './dialect.ts';
 import { PUBLIC_PROJECT, TAXI_COLUMNS, TAXI_TABLE } from './public-data.ts';
