@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { RunCommandOptions } from './commands/run.ts';
+import { registerWarehouseCommand } from './commands/warehouse.ts';
 import { EXIT, isUsageError } from './errors.ts';
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
@@ -32,6 +33,7 @@ Examples:
   formalize runs                                          the runs under .formalize/
   formalize show <run id>                                 tasks, states, outputs of one run
   formalize lineage <artifact uri>                        what produced an artifact, from what
+  formalize warehouse generate --table p.d.t --rows 1000000 --seed 1   synthetic taxi trips
 
 Exit codes: 0 ok, 1 run failed (or compiled files stale), 2 bad input, 130 cancelled.`)
   .exitOverride();
@@ -100,6 +102,10 @@ program.command('lineage')
   .action(async (uri: string, o: { pipelineRoot?: string; json?: boolean }) => {
     exitCode = await (await import('./commands/lineage.ts')).lineageCommand(uri, { ...o, json: o.json === true });
   });
+
+registerWarehouseCommand(program, (code) => {
+  exitCode = code;
+});
 
 try {
   await program.parseAsync();

@@ -1,12 +1,26 @@
-// `formalize warehouse generate|tables` (the command module of packages/cli, driven here through a program that
-// registers only it): synthetic tables written into a warehouse folder, progress on stderr, listing with row counts.
+// `formalize warehouse generate|tables`: synthetic tables written into a warehouse folder, progress on stderr, listing with row counts.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Workdir } from './helpers.ts';
-import { queryRows, workdir } from './helpers.ts';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { DuckdbWarehouse, type Row } from '@formalize/common/warehouse';
 
-const CLI = join(import.meta.dirname, 'fixtures/warehouse-cli.ts');
+const CLI = join(import.meta.dirname, '../src/main.ts');
+
+interface Workdir { dir: string; warehouse: string }
+const workdir = async (): Promise<Workdir> => {
+  const dir = await mkdtemp(join(tmpdir(), 'cli-warehouse-'));
+  return { dir, warehouse: join(dir, 'warehouse') };
+};
+async function queryRows(w: Workdir, sql: string): Promise<Row[]> {
+  const wh = await DuckdbWarehouse.open({ dir: w.warehouse });
+  try {
+    return await wh.query(sql);
+  } finally {
+    await wh.close();
+  }
+}
 const formalize = (args: string[], env: Record<string, string> = {}) => {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
