@@ -29,7 +29,7 @@ beforeAll(async () => {
 
 interface Launch { code: number | null; stderr: string; errors: string[]; dir: string }
 
-function artifactOut(name: string, type: string, dir: string) {
+function artifactOut(name: string, type: string) {
   return { artifacts: [{ name, type: { schemaTitle: type, schemaVersion: '0.0.1' }, uri: `gs://root/run/tfdv-stats/${name}`, metadata: {} }] };
 }
 
@@ -38,7 +38,7 @@ async function launch(parameterValues: Record<string, unknown>, artifacts: Recor
   const ei = {
     inputs: { parameterValues, artifacts },
     outputs: {
-      artifacts: { statistics: artifactOut('statistics', 'system.Artifact', dir), schema: artifactOut('schema', 'system.Artifact', dir), report: artifactOut('report', 'system.HTML', dir) },
+      artifacts: { statistics: artifactOut('statistics', 'system.Artifact'), schema: artifactOut('schema', 'system.Artifact'), report: artifactOut('report', 'system.HTML') },
       parameters: { numeric_features: { outputFile: join(dir, 'kfp/numeric_features') }, categorical_features: { outputFile: join(dir, 'kfp/categorical_features') } },
       outputFile: join(dir, 'executor_output.json'),
     },
@@ -78,7 +78,7 @@ describe('tfdv-stats component', () => {
     expect(output.parameterValues.categorical_features).not.toContain('tips');
     expect(output.parameterValues.categorical_features).toContain('payment_type');
     expect(output.artifacts.statistics.artifacts[0].metadata).toMatchObject({
-      format: 'tensorflow.metadata.v0.DatasetFeatureStatisticsList', table: 'my-project.taxi.train', num_examples: 9909, num_features: 18, queries: 19, approximate_quantiles: [],
+      format: 'tensorflow.metadata.v0.DatasetFeatureStatisticsList', table: 'my-project.taxi.train', num_examples: 9909, num_features: 18, queries: 19, sampled_quantiles: [],
     });
     expect(JSON.parse(await readFile(join(r.dir, 'kfp/numeric_features'), 'utf8'))).toEqual(output.parameterValues.numeric_features);
 

@@ -9,7 +9,7 @@ import { bigqueryStatsDialect, duckdbStatsDialect } from '../src/stats/dialect.t
 import { StatsInputError } from '../src/stats/features.ts';
 import { generateStatistics } from '../src/stats/generate.ts';
 import { exactSummary, findMedian, generateQuantiles, quantilesHistogram, rebinQuantiles, equiWidthHistogram } from '../src/stats/quantiles.ts';
-import { approxSummarySql, selectAggregates, summarySql, topKSql, valueAggregates, valueSource } from '../src/stats/sql.ts';
+import { distinctSampleSql, sampledSource, selectAggregates, summarySql, topKSql, valueAggregates, valueSource, valueStatisticsSql } from '../src/stats/sql.ts';
 import { loadLists, openScratchWarehouse, testTable } from './stats-helpers.ts';
 
 let wh: DuckdbWarehouse;
@@ -108,24 +108,34 @@ describe('exact quantiles from the thinned SQL summary', () => {
     expect(num(feature(ds.features, 'w')).weightedNumericStats).toBeDefined();
   });
 
-  it('the approximate path (more distinct values than exactQuantilesMaxDistinct) stays within TFDV\'s error bound', async () => {
-    const { statistics, quantiles } = await generateStatistics(wh, testTable('numbers'), { exactQuantilesMaxDistinct: 100 });
-    expect(quantiles).toMatchObject({ x: 'approximate', w: 'exact', k: 'exact' });
+  it('the sampled path (more distinct values than exactQuantilesMaxDistinct) stays within TFDV\'s error bound', async () => {
+    const ref = testTable('sampled');
+    await wh.createTableAs(ref, `SELECT CASE WHEN i % 50 = 0 THEN NULL WHEN i % 97 = 0 THEN 0 ELSE (hash(i) % 1000000) / 7.0 END AS x, (hash(i, 4) % 9)::BIGINT AS k FROM range(600000) t(i)`);
+    const { statistics, quantiles, queries } = await generateStatistics(wh, ref, { exactQuantilesMaxDistinct: 100_000 });
+    expect(quantiles).toEqual({ x: 'sampled', k: 'exact' });
+    expect(queries).toBe(5); // aggregates, the distinct sample, x's values and sampled quantiles, k's quantiles
     const x = num(feature(statistics.datasets[0]!.features, 'x'));
-    const sorted = (await wh.query(`SELECT x FROM ${wh.dialect.table(testTable('numbers'))} WHERE x IS NOT NULL ORDER BY x`)).map((r) => Number(r['x']));
-    const rank = (v: number) => sorted.filter((y) => y < v).length;
-    const ranks = (v: number) => [rank(v), sorted.filter((y) => y <= v).length];
-    // Each boundary of the QUANTILES histogram sits within 1% (TFDV's eps) of the decile's rank.
+    const table = wh.dialect.table(ref);
+    const [exact] = await wh.query(`SELECT count(x) AS n, min(x) AS mn, max(x) AS mx, avg(x) AS mean, stddev_pop(x) AS sd, count(*) FILTER (WHERE x = 0) AS z FROM ${table}`);
+    expect(Number(exact!['z'])).toBeGreaterThan(0);
+    const n = Number(exact!['n']);
+    // Counts, extremes and moments stay exact.
+    expect([x.min, x.max, Number(x.numZeros), Number(x.commonStats!.totNumValues)]).toEqual([exact!['mn'], exact!['mx'], Number(exact!['z']), n]);
+    expect(x.mean).toBeCloseTo(Number(exact!['mean']), 9);
+    expect(x.stdDev / Number(exact!['sd'])).toBeCloseTo(1, 9);
+    // Each boundary of the QUANTILES histogram (and the median) sits within 1% (TFDV's eps) of its rank.
     const q = x.histograms.find((h) => h.type === Histogram_HistogramType.QUANTILES)!;
     const boundaries = [q.buckets[0]!.lowValue, ...q.buckets.map((b) => b.highValue)];
     expect(boundaries).toHaveLength(11);
-    for (const [i, b] of boundaries.entries()) {
-      const [lo, hi] = ranks(b);
-      const target = (i * sorted.length) / 10;
-      expect(Math.max(0, lo - target, target - hi), `decile ${i}`).toBeLessThanOrEqual(0.01 * sorted.length);
+    expect([boundaries[0], boundaries[10]]).toEqual([x.min, x.max]);
+    for (const [i, b] of [...boundaries.entries(), [5, x.median] as const]) {
+      const [r] = await wh.query(`SELECT count(*) FILTER (WHERE x < ${b}) AS lo, count(*) FILTER (WHERE x <= ${b}) AS hi FROM ${table}`);
+      const target = (i * n) / 10;
+      expect(Math.max(0, Number(r!['lo']) - target, target - Number(r!['hi'])), `decile ${i}`).toBeLessThanOrEqual(0.01 * n);
     }
-    expect([x.min, x.max]).toEqual([sorted[0], sorted[sorted.length - 1]]);
-    expect(q.buckets.reduce((s, b) => s + b.sampleCount, 0)).toBeCloseTo(sorted.length, 6);
+    expect(q.buckets.reduce((sum, b) => sum + b.sampleCount, 0)).toBeCloseTo(n, 6);
+    const standard = x.histograms.find((h) => h.type === Histogram_HistogramType.STANDARD)!;
+    expect(standard.buckets.reduce((sum, b) => sum + b.sampleCount, 0)).toBeCloseTo(n, 6);
   });
 });
 
@@ -236,18 +246,21 @@ describe('the BigQuery dialect', () => {
     const table = d.table({ projectId: 'p', datasetId: 'd', tableId: 't' });
     const src = valueSource(d, table, f, w);
     const sqls = [
-      selectAggregates(table, valueAggregates(d, f, src.value, 'f0_', src.weight)),
-      summarySql(d, { src, skipNan: true, total: 1000, numQuantiles: 1000, weighted: { total: 10, mean: 1.5 } }),
-      approxSummarySql(d, src, true, 1000),
+      selectAggregates(table, valueAggregates(d, l, valueSource(d, table, l).value, 'f1_')),
+      summarySql(d, { src, floating: true, numQuantiles: 1000, moments: true, weighted: true }),
+      summarySql(d, { src: sampledSource(d, src, 0.02), floating: true, numQuantiles: 1000 }),
+      valueStatisticsSql(d, src, true),
+      distinctSampleSql(d, table, [['f0', src.value]], 1.5),
       topKSql(d, { src: valueSource(d, table, l, w), k: 1000, label: (x) => d.bytesLabel(x) }),
     ];
     const all = sqls.join('\n');
-    for (const s of ['COUNTIF(', 'IS_NAN(`fare`)', 'APPROX_QUANTILES(`fare`, 1000)', 'UNNEST(t.`tags`) AS e', 'DIV(', 'SAFE_CAST(v AS STRING)', 'e IS NOT NULL', 'CAST(t.`w` AS FLOAT64)', '`p.d.t`']) {
+    for (const s of ['COUNTIF(', 'IS_NAN(`fare`)', 'APPROX_COUNT_DISTINCT(c0)', 'TABLESAMPLE SYSTEM (1.5 PERCENT)', 'BYTE_LENGTH(', 'RAND() < 0.02', 'UNNEST(t.`tags`) AS e', 'DIV(', 'SAFE_CAST(v AS STRING)', 'e IS NOT NULL', 'CAST(`w` AS FLOAT64)', 'CAST(v AS FLOAT64)', '`p.d.t`']) {
       expect(all).toContain(s);
     }
     for (const s of ['FILTER (WHERE', '::', 'isnan(', '//', '"fare"']) expect(all).not.toContain(s);
     // And the DuckDB flavour of the same.
-    const duck = selectAggregates('"p"."d"."t"', valueAggregates(duckdbStatsDialect, f, '"fare"', 'f0_', undefined));
-    expect(duck).toContain('count(*) FILTER (WHERE isnan("fare"))');
+    const duck = valueStatisticsSql(duckdbStatsDialect, valueSource(duckdbStatsDialect, '"p"."d"."t"', f), true);
+    expect(duck).toContain('var_pop(CAST("fare" AS DOUBLE)) FILTER (WHERE isfinite("fare"))');
+    expect(summarySql(duckdbStatsDialect, { src: valueSource(duckdbStatsDialect, '"p"."d"."t"', f), floating: true, numQuantiles: 1000 })).toContain('((lo * 1000 + tot - 1) // (tot)) * tot');
   });
 });

@@ -57,7 +57,7 @@ function weightedCommon(w: { nonMissing: number; totalValues: number }, weighted
   });
 }
 
-/** Numeric aggregates over a feature's values (NaN excluded from everything but `nan`). */
+/** Numeric facts about a feature's values (NaN excluded from everything but `nan`). */
 export interface NumericValues {
   /** Values that are not NaN. */
   count: number;
@@ -69,19 +69,16 @@ export interface NumericValues {
   finiteMax: number;
   posInf: number;
   negInf: number;
-  /** Mean and population variance of the finite values. */
-  finiteMean: number;
-  finiteVariance: number;
+  /** Mean over the non-NaN values (infinite or NaN when there are infinities, as in TFDV's float64 mean). */
+  mean: number;
+  /** Population variance of the finite values. */
+  variance: number;
   weighted?: { mean: number; variance: number; posInf: number };
 }
 
-/**
- * TFDV's mean/variance run over every non-NaN value in float64, so any infinity makes the mean infinite (or NaN
- * when both signs occur) and the variance NaN, which TFDV reports as std_dev 0 (`sqrt(max(0, nan))`).
- */
-function moments(posInf: number, negInf: number, mean: number, variance: number): { mean: number; stdDev: number } {
-  if (posInf > 0 || negInf > 0) return { mean: posInf > 0 && negInf > 0 ? Number.NaN : posInf > 0 ? Infinity : -Infinity, stdDev: 0 };
-  return { mean, stdDev: Math.sqrt(Math.max(0, variance)) };
+/** TFDV's variance is NaN once an infinity is among the values, which it reports as std_dev 0 (`sqrt(max(0, nan))`). */
+function stdDev(v: NumericValues, variance: number): number {
+  return v.posInf > 0 || v.negInf > 0 ? 0 : Math.sqrt(Math.max(0, variance));
 }
 
 interface Derived { median: number; histograms: Histogram[] }
@@ -110,8 +107,7 @@ export function numericStatistics(
     if (v.nan > 0) s.histograms = [histogram(Histogram_HistogramType.STANDARD, [], v.nan), histogram(Histogram_HistogramType.QUANTILES, [], v.nan)];
     return s;
   }
-  const { mean, stdDev } = moments(v.posInf, v.negInf, v.finiteMean, v.finiteVariance);
-  Object.assign(s, { mean, stdDev, numZeros: BigInt(v.zeros), min: v.min, max: v.max });
+  Object.assign(s, { mean: v.mean, stdDev: stdDev(v, v.variance), numZeros: BigInt(v.zeros), min: v.min, max: v.max });
   if (qc && qc.quantiles.length > 0) {
     const d = derive(qc, v.finiteMin, v.finiteMax, v.posInf, v.nan, opts);
     s.median = d.median;
@@ -119,8 +115,7 @@ export function numericStatistics(
   }
   if (v.weighted) {
     const w = v.weighted;
-    const wm = moments(v.posInf, v.negInf, w.mean, w.variance);
-    const ws: WeightedNumericStatistics = create(WeightedNumericStatisticsSchema, { mean: wm.mean, stdDev: wm.stdDev });
+    const ws: WeightedNumericStatistics = create(WeightedNumericStatisticsSchema, { mean: w.mean, stdDev: stdDev(v, w.variance) });
     if (weightedQc && weightedQc.quantiles.length > 0) {
       const d = derive(weightedQc, v.finiteMin, v.finiteMax, w.posInf, v.nan, opts);
       ws.median = d.median;

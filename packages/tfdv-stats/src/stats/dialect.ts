@@ -1,5 +1,5 @@
 // The SQL the statistics queries need beyond the warehouse's base dialect: NaN/infinity tests, filtered
-// aggregates, list columns, approximate quantiles, UTF-8 checks. One implementation per warehouse, so the same
+// aggregates, list columns, sampling, UTF-8 checks. One implementation per warehouse, so the same
 // query builders run in the embedded DuckDB warehouse and in BigQuery.
 import type { SqlDialect } from '@formalize/common/warehouse';
 import { bigqueryDialect, duckdbDialect } from '@formalize/common/warehouse';
@@ -10,12 +10,16 @@ export const NON_UTF8_PLACEHOLDER = '__BYTES_VALUE__';
 export interface StatsDialect extends SqlDialect {
   isNan(x: string): string;
   isInf(x: string): string;
+  /** Neither NaN nor infinite (NULL stays NULL). */
+  isFinite(x: string): string;
+  /** Length in bytes of a string value (`bytes`: a BYTES/BLOB value). */
+  valueBytes(x: string, bytes: boolean): string;
   /** `agg(x)` over the rows where `cond` holds (NULL when there are none, as for any aggregate). */
   aggIf(agg: 'count' | 'sum' | 'min' | 'max' | 'avg' | 'var_pop', x: string, cond: string): string;
   countIf(cond: string): string;
   approxCountDistinct(x: string): string;
-  /** An array of `k + 1` approximate quantile values: the minimum, k - 1 inner boundaries, the maximum. */
-  approxQuantiles(x: string, k: number): string;
+  /** The rows of `select` (a SELECT without WHERE), each kept independently with probability `fraction`. */
+  bernoulliSample(select: string, fraction: number): string;
   /** Number of elements of a list (ARRAY) column; NULL for a NULL list. */
   listLength(x: string): string;
   /** A FROM item joining each row of `table` (aliased `t`) to the elements of its list column, and the element. */
@@ -43,11 +47,13 @@ export const duckdbStatsDialect: StatsDialect = Object.freeze({
   ...duckdbDialect,
   isNan: (x: string) => `isnan(${x})`,
   isInf: (x: string) => `isinf(${x})`,
+  isFinite: (x: string) => `isfinite(${x})`,
+  // strlen counts UTF-8 bytes of a VARCHAR without the copy a cast to BLOB costs.
+  valueBytes: (x: string, bytes: boolean) => (bytes ? `octet_length(${x})` : `strlen(${x})`),
   aggIf: (agg, x, cond) => `${agg}(${x}) FILTER (WHERE ${cond})`,
   countIf: (cond: string) => `count(*) FILTER (WHERE ${cond})`,
   approxCountDistinct: (x: string) => `approx_count_distinct(${x})`,
-  // t-digest: single pass, bounded memory (DuckDB's quantile_disc keeps every value and is O(n) per quantile).
-  approxQuantiles: (x: string, k: number) => `approx_quantile(${x}, [${Array.from({ length: k + 1 }, (_, i) => String(i / k)).join(', ')}])`,
+  bernoulliSample: (select: string, fraction: number) => `${select} USING SAMPLE ${100 * fraction} PERCENT (bernoulli)`,
   listLength: (x: string) => `len(${x})`,
   unnestFrom: (table: string, column: string) => ({ from: `${table} AS t, unnest(t.${duckdbDialect.ident(column)}) AS u(e)`, element: 'u.e' }),
   intDiv: (a: string, b: string) => `((${a}) // (${b}))`,
@@ -63,10 +69,13 @@ export const bigqueryStatsDialect: StatsDialect = Object.freeze({
   ...bigqueryDialect,
   isNan: (x: string) => `IS_NAN(${x})`,
   isInf: (x: string) => `IS_INF(${x})`,
+  isFinite: (x: string) => `(NOT IS_INF(${x}) AND NOT IS_NAN(${x}))`,
+  valueBytes: (x: string) => `BYTE_LENGTH(${x})`,
   aggIf: (agg, x, cond) => `${agg.toUpperCase()}(IF(${cond}, ${x}, NULL))`,
   countIf: (cond: string) => `COUNTIF(${cond})`,
   approxCountDistinct: (x: string) => `APPROX_COUNT_DISTINCT(${x})`,
-  approxQuantiles: (x: string, k: number) => `APPROX_QUANTILES(${x}, ${k})`,
+  // TABLESAMPLE SYSTEM samples storage blocks, not rows; RAND() keeps each row independently.
+  bernoulliSample: (select: string, fraction: number) => `${select} WHERE RAND() < ${fraction}`,
   listLength: (x: string) => `ARRAY_LENGTH(${x})`,
   unnestFrom: (table: string, column: string) => ({ from: `${table} AS t, UNNEST(t.${bigqueryDialect.ident(column)}) AS e`, element: 'e' }),
   intDiv: (a: string, b: string) => `DIV(${a}, ${b})`,

@@ -20,7 +20,7 @@ import { QUANTILES_FACTOR, statsOptionsSchema } from './options.ts';
 import type { QuantilesAndCounts, SummaryEntry } from './quantiles.ts';
 import { exactSummary, generateQuantiles } from './quantiles.ts';
 import type { ValueSource } from './sql.ts';
-import { approxSummarySql, listLengthSource, presenceAggregates, selectAggregates, summarySql, topKSql, valueAggregates, valueSource, weightExpr } from './sql.ts';
+import { distinctSampleSql, listLengthSource, presenceAggregates, sampledSource, selectAggregates, summarySql, topKSql, valueAggregates, valueSource, valueStatisticsSql, weightExpr } from './sql.ts';
 
 export interface GenerateHooks {
   /** Called after each feature: features done of total. */
@@ -30,8 +30,8 @@ export interface GenerateHooks {
   signal?: AbortSignal;
 }
 
-/** How each numeric feature's quantiles were obtained (exact GROUP BY summary, or the warehouse's approximation). */
-export type QuantilesMethod = 'exact' | 'approximate';
+/** How each numeric feature's quantiles were obtained: the exact GROUP BY summary, or a uniform sample's. */
+export type QuantilesMethod = 'exact' | 'sampled';
 
 export interface GenerateResult {
   readonly statistics: DatasetFeatureStatisticsList;
@@ -95,7 +95,7 @@ export async function generateStatistics(wh: Warehouse, ref: TableRef, options: 
   if (w) aggs.push(['wn', `sum(${w})`], ['wnull', `count(*) - count(${w})`]);
   for (const [i, f] of features.entries()) {
     aggs.push(...presenceAggregates(run.d, f, `f${i}_`, w));
-    if (!f.list) aggs.push(...valueAggregates(run.d, f, f.value(run.d.ident(f.name)), `f${i}_`, w));
+    if (!f.list) aggs.push(...valueAggregates(run.d, f, f.value(run.d.ident(f.name)), `f${i}_`));
   }
   const [pass1] = await run.query('aggregates', selectAggregates(run.table, aggs));
   const numExamples = num(pass1!['n']);
@@ -104,10 +104,11 @@ export async function generateStatistics(wh: Warehouse, ref: TableRef, options: 
     throw new StatsInputError(`weightFeature: column "${weight.name}" is NULL in ${num(pass1!['wnull'])} of ${numExamples} rows; every example needs a weight`);
   }
 
+  const highCardinality = await manyDistinct(run, features, pass1!);
   const out: FeatureNameStatistics[] = [];
   const methods: Record<string, QuantilesMethod> = {};
   for (const [i, f] of features.entries()) {
-    out.push(await featureStatistics(run, f, `f${i}_`, pass1!, numExamples, weightedNumExamples, methods));
+    out.push(await featureStatistics(run, f, `f${i}_`, pass1!, numExamples, weightedNumExamples, methods, highCardinality.has(f.name)));
     hooks.onProgress?.(i + 1, features.length, f.name);
   }
   const dataset = create(DatasetFeatureStatisticsSchema, { numExamples: BigInt(numExamples), features: out });
@@ -115,13 +116,38 @@ export async function generateStatistics(wh: Warehouse, ref: TableRef, options: 
   return { statistics: create(DatasetFeatureStatisticsListSchema, { datasets: [dataset] }), quantiles: methods, queries: run.queries };
 }
 
+/** Rows (about) sampled to estimate distinct values: enough to tell a key-like column from a categorical one. */
+const DISTINCT_SAMPLE_ROWS = 100_000;
+
+/**
+ * The scalar numeric features with more distinct values than `exactQuantilesMaxDistinct` (unweighted; weighted
+ * quantiles always take the exact summary), estimated on a block sample: d distinct of s sampled values is d when
+ * values repeat (d < s / 2), else scaled to the column, d * n / s. A column with few distinct values always has
+ * few in the sample, so features where TFDV's sketch is exact (<= 6,001 distinct) always get the exact summary.
+ */
+async function manyDistinct(run: Run, features: readonly FeatureSpec[], pass1: Row): Promise<Set<string>> {
+  const max = run.opts.exactQuantilesMaxDistinct;
+  const candidates = features.flatMap((f, i) => (
+    f.kind !== 'STRING' && !f.categorical && !f.list && !run.weight && num(pass1[`f${i}_cnt`]) > max ? [[f, `f${i}`] as const] : []));
+  if (candidates.length === 0) return new Set();
+  const percent = Math.min(100, Number(((100 * DISTINCT_SAMPLE_ROWS) / Math.max(1, num(pass1['n']))).toPrecision(2)));
+  const [row] = await run.query('distinct values (sample)', distinctSampleSql(run.d, run.table, candidates.map(([f, a]) => [a, f.value(run.d.ident(f.name))]), percent));
+  return new Set(candidates.filter(([, a]) => {
+    const d = num(row![`${a}_d`]);
+    const s = num(row![`${a}_n`]);
+    const estimate = d < s / 2 ? d : (d * num(pass1[`${a}_cnt`])) / Math.max(s, 1);
+    return estimate > max;
+  }).map(([f]) => f.name));
+}
+
 async function featureStatistics(
-  run: Run, f: FeatureSpec, p: string, pass1: Row, numExamples: number, weightedNumExamples: number | undefined, methods: Record<string, QuantilesMethod>,
+  run: Run, f: FeatureSpec, p: string, pass1: Row, numExamples: number, weightedNumExamples: number | undefined,
+  methods: Record<string, QuantilesMethod>, highCardinality: boolean,
 ): Promise<FeatureNameStatistics> {
   const { d, opts } = run;
   const src = valueSource(d, run.table, f, run.weightSpec);
   // A list column's value aggregates need its elements unnested: one more query.
-  const values = f.list ? (await run.query(`${f.name}: values`, selectAggregates(src.from, valueAggregates(d, f, src.value, p, src.weight))))[0]! : pass1;
+  const values = f.list ? (await run.query(`${f.name}: values`, selectAggregates(src.from, valueAggregates(d, f, src.value, p))))[0]! : pass1;
   const presence = await presenceOf(run, f, p, pass1, numExamples, weightedNumExamples);
   const common = commonStatistics(presence, numExamples, weightedNumExamples, opts);
   const type = f.kind === 'INT' ? FeatureNameStatistics_Type.INT : f.kind === 'FLOAT' ? FeatureNameStatistics_Type.FLOAT : FeatureNameStatistics_Type.STRING;
@@ -129,15 +155,8 @@ async function featureStatistics(
   if (f.kind === 'STRING' || f.categorical) {
     stat.stats = { case: 'stringStats', value: stringStatistics(common, await stringValues(run, f, p, values, src), opts) };
   } else {
-    const v = numericValues(f, p, values);
-    let qc: QuantilesAndCounts | undefined;
-    let weightedQc: QuantilesAndCounts | undefined;
-    if (v.count > 0) {
-      const approximate = !v.weighted && v.posInf === 0 && v.negInf === 0 && num(values[`${p}nd`]) > opts.exactQuantilesMaxDistinct;
-      methods[f.name] = approximate ? 'approximate' : 'exact';
-      if (approximate) qc = await approximateQuantiles(run, f, src, v);
-      else ({ qc, weightedQc } = await exactQuantiles(run, f, p, src, values, v));
-    }
+    const { v, qc, weightedQc, method } = await numericFeature(run, f, p, values, highCardinality, src);
+    if (method) methods[f.name] = method;
     stat.stats = { case: 'numStats', value: numericStatistics(common, v, qc, weightedQc, opts) };
   }
   return stat;
@@ -164,7 +183,7 @@ async function presenceOf(run: Run, f: FeatureSpec, p: string, pass1: Row, numEx
   }
   let numValues: SummaryEntry[] = [];
   if (nonMissing > 0) {
-    const q = { src: listLengthSource(d, run.table, f, empty), skipNan: false, total: nonMissing, numQuantiles: opts.numValuesHistogramBuckets };
+    const q = { src: listLengthSource(d, run.table, f, empty), floating: false, numQuantiles: opts.numValuesHistogramBuckets };
     numValues = summaryEntries(await run.query(`${f.name}: value counts`, summarySql(d, q)));
   }
   return {
@@ -181,71 +200,87 @@ function summaryEntries(rows: readonly Row[]): SummaryEntry[] {
   });
 }
 
-function numericValues(f: FeatureSpec, p: string, r: Row): NumericValues {
-  const nan = num(r[`${p}nan`]);
-  const count = num(r[`${p}vcnt`]) - nan;
-  const min = maybe(r[`${p}min`]) ?? Number.NaN;
-  const max = maybe(r[`${p}max`]) ?? Number.NaN;
-  const v: NumericValues = {
-    count, nan, zeros: num(r[`${p}zeros`]), min, max,
-    // INT values are always finite.
-    finiteMin: f.floating ? (maybe(r[`${p}fmin`]) ?? Infinity) : min,
-    finiteMax: f.floating ? (maybe(r[`${p}fmax`]) ?? -Infinity) : max,
-    posInf: num(r[`${p}pinf`]), negInf: num(r[`${p}ninf`]),
-    finiteMean: maybe(r[`${p}mean`]) ?? Number.NaN, finiteVariance: maybe(r[`${p}var`]) ?? Number.NaN,
-  };
-  if (r[`${p}wn`] !== undefined) {
-    const wn = num(r[`${p}wn`]);
-    // Zero total weight: TFDV reports weighted mean and std_dev 0.
-    v.weighted = { mean: wn === 0 ? 0 : num(r[`${p}wsum`]) / wn, variance: 0, posInf: num(r[`${p}wpinf`]) };
-  }
-  return v;
-}
-
-async function exactQuantiles(
-  run: Run, f: FeatureSpec, p: string, src: ValueSource, values: Row, v: NumericValues,
-): Promise<{ qc: QuantilesAndCounts; weightedQc?: QuantilesAndCounts }> {
-  const { d, opts } = run;
-  const Q = QUANTILES_FACTOR * opts.numQuantilesHistogramBuckets;
-  const positive = num(values[`${p}wpos`]);
-  const weighted = v.weighted && positive > 0 ? { total: positive, mean: v.weighted.mean } : undefined;
-  const rows = await run.query(`${f.name}: quantiles`, summarySql(d, { src, skipNan: f.floating, total: v.count, numQuantiles: Q, ...(weighted && { weighted }) }));
-  const qc = numericQuantiles(summaryEntries(rows), opts);
-  if (!v.weighted) return { qc };
-  const wn = num(values[`${p}wn`]);
-  if (rows.length > 0 && wn !== 0) v.weighted.variance = num(rows[0]!['wss']) / wn;
-  if (!weighted) return { qc };
-  const entries = rows.filter((r) => num(r['sw']) > 0).map((r) => {
-    const sw = num(r['sw']);
-    const lo = num(r['wlo']);
-    return { value: num(r['v']), weight: sw, minRank: lo, maxRank: lo + sw };
-  });
-  return { qc, weightedQc: generateQuantiles(entries, Q) };
+interface NumericResult {
+  v: NumericValues;
+  qc?: QuantilesAndCounts;
+  weightedQc?: QuantilesAndCounts;
+  method?: QuantilesMethod;
 }
 
 /**
- * Quantiles from the warehouse's approximate quantile function (DuckDB t-digest, BigQuery APPROX_QUANTILES):
- * boundary k sits at rank ~k * W / Q; the exact min and max replace the first and last. A run of equal boundaries
- * j0..j1 is one heavy value, given the cumulative weight (j1 + 1/2) * W / Q (W for the maximum).
+ * Values sampled for the quantiles of a feature with very many distinct values. A uniform sample of n values puts
+ * every quantile within eps of its rank with probability >= 1 - 2 exp(-2 n eps^2) (Dvoretzky-Kiefer-Wolfowitz):
+ * eps = 1% (TFDV's own error bound) fails with probability 2e-20 = 4e-9 for n = 100,000.
  */
-async function approximateQuantiles(run: Run, f: FeatureSpec, src: ValueSource, v: NumericValues): Promise<QuantilesAndCounts> {
+export const QUANTILE_SAMPLE_VALUES = 100_000;
+
+/** A numeric feature's values: its summary (exact, or from a uniform sample for very many distinct values) and moments. */
+async function numericFeature(run: Run, f: FeatureSpec, p: string, agg: Row, highCardinality: boolean, src: ValueSource): Promise<NumericResult> {
   const Q = QUANTILES_FACTOR * run.opts.numQuantilesHistogramBuckets;
-  const [row] = await run.query(`${f.name}: approximate quantiles`, approxSummarySql(run.d, src, f.floating, Q));
-  const raw = z.array(z.union([z.number(), z.bigint()])).length(Q + 1).parse(row?.['q']).map(Number);
-  const quantiles = raw.map((x, k) => (k === 0 ? v.min : k === Q ? v.max : Math.min(v.max, Math.max(v.min, x))));
-  for (let k = 1; k <= Q; k++) quantiles[k] = Math.max(quantiles[k]!, quantiles[k - 1]!);
-  const W = v.count;
-  const cumulative = Array.from<number>({ length: Q + 1 });
-  for (let k = Q; k >= 0; k--) {
-    const last = k < Q && quantiles[k + 1] === quantiles[k] ? undefined : k;
-    cumulative[k] = last === undefined ? cumulative[k + 1]! : last === Q ? W : Math.min(W, ((last + 0.5) * W) / Q);
+  const values = num(f.list ? agg[`${p}vcnt`] : agg[`${p}cnt`]);
+  const empty = (nan: number): NumericValues => ({ count: 0, nan, zeros: 0, min: Number.NaN, max: Number.NaN, finiteMin: Infinity, finiteMax: -Infinity, posInf: 0, negInf: 0, mean: Number.NaN, variance: Number.NaN });
+  if (values === 0) return { v: empty(0) };
+  const weighted = run.weight !== undefined;
+
+  if (highCardinality && !weighted) {
+    const [row] = await run.query(`${f.name}: values`, valueStatisticsSql(run.d, src, f.floating));
+    const n = num(row!['n']);
+    const [min, max] = [num(row!['mn']), num(row!['mx'])];
+    const fraction = QUANTILE_SAMPLE_VALUES / n;
+    if (n > 0 && fraction < 1 && Number.isFinite(min) && Number.isFinite(max)) {
+      const v: NumericValues = {
+        count: n, nan: values - n, zeros: num(row!['zeros']), min, max, finiteMin: min, finiteMax: max, posInf: 0, negInf: 0,
+        mean: maybe(row!['mean']) ?? Number.NaN, variance: maybe(row!['var']) ?? Number.NaN,
+      };
+      const rows = await run.query(`${f.name}: sampled quantiles`, summarySql(run.d, { src: sampledSource(run.d, src, fraction), floating: f.floating, numQuantiles: Q }));
+      return { v, qc: sampledQuantiles(rows, v, Q), method: 'sampled' };
+    }
   }
-  return { quantiles, cumulative };
+
+  const rows = await run.query(`${f.name}: quantiles`, summarySql(run.d, { src, floating: f.floating, numQuantiles: Q, moments: true, weighted }));
+  if (rows.length === 0) return { v: empty(values) };
+  const value = (r: Row) => num(r['v']);
+  const first = rows[0]!;
+  const last = rows[rows.length - 1]!;
+  const finite = rows.filter((r) => Number.isFinite(value(r)));
+  const total = num(first['tot']);
+  const v: NumericValues = {
+    count: total, nan: values - total, zeros: num(rows.find((r) => value(r) === 0)?.['c']), min: value(first), max: value(last),
+    finiteMin: finite.length ? value(finite[0]!) : Infinity, finiteMax: finite.length ? value(finite[finite.length - 1]!) : -Infinity,
+    posInf: value(last) === Infinity ? num(last['c']) : 0, negInf: value(first) === -Infinity ? num(first['c']) : 0,
+    mean: maybe(first['mean']) ?? Number.NaN, variance: maybe(first['var']) ?? Number.NaN,
+  };
+  const qc = numericQuantiles(summaryEntries(rows), run.opts);
+  if (!weighted) return { v, qc, method: 'exact' };
+  // Zero total weight: TFDV reports weighted mean and std_dev 0.
+  const wn = num(first['wn']);
+  v.weighted = { mean: wn === 0 ? 0 : num(first['wmean']), variance: wn === 0 ? 0 : num(first['wvar']), posInf: value(last) === Infinity ? num(last['sa']) : 0 };
+  const entries = rows.filter((r) => num(r['sw']) > 0).map((r) => {
+    const sw = num(r['sw']);
+    const lo = num(r['wlo']);
+    return { value: value(r), weight: sw, minRank: lo, maxRank: lo + sw };
+  });
+  return { v, qc, ...(entries.length > 0 && { weightedQc: generateQuantiles(entries, Q) }), method: 'exact' };
+}
+
+/**
+ * Quantiles of a sample's summary, its ranks scaled to the feature's W values; the first and last boundaries are
+ * the exact minimum and maximum (TFDV's first boundary is always the minimum).
+ */
+function sampledQuantiles(rows: readonly Row[], v: NumericValues, Q: number): QuantilesAndCounts | undefined {
+  if (rows.length === 0) return undefined;
+  const scale = v.count / num(rows[0]!['tot']);
+  const entries = summaryEntries(rows).map((e) => ({ value: e.value, weight: e.weight * scale, minRank: e.minRank * scale, maxRank: e.maxRank * scale }));
+  const qc = generateQuantiles(entries, Q);
+  qc.quantiles[0] = v.min;
+  qc.quantiles[Q] = v.max;
+  qc.cumulative[Q] = v.count;
+  return qc;
 }
 
 async function stringValues(run: Run, f: FeatureSpec, p: string, values: Row, src: ValueSource): Promise<StringValues> {
   const { d, opts } = run;
-  const count = num(values[`${p}vcnt`]);
+  const count = num(f.list ? values[`${p}vcnt`] : values[`${p}cnt`]);
   const base = { count, totalLength: num(values[f.categorical ? `${p}chars` : `${p}bytes`]), invalidUtf8: num(values[`${p}bad`]) };
   if (count === 0) return { ...base, unique: 0, top: [] };
   const k = Math.max(opts.numTopValues, opts.numRankHistogramBuckets, 1);

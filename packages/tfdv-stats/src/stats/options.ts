@@ -33,7 +33,7 @@ export const statsOptionsSchema = z.object({
    * GROUP BY summary (identical to TFDV's sketch wherever that sketch is exact); above it from the warehouse's
    * approximate quantiles. Weighted quantiles always use the exact summary.
    */
-  exactQuantilesMaxDistinct: z.int().min(0).default(1_000_000),
+  exactQuantilesMaxDistinct: z.int().min(0).default(100_000),
 });
 
 export type StatsOptionsInput = z.input<typeof statsOptionsSchema>;

@@ -108,13 +108,13 @@ export async function runStatsComponent({ inputs, outputs, log, signal }: StatsC
   await writeFileAtomic(outputs.report.path, html);
 
   const dataset = statistics.datasets[0]!;
-  const approximate = Object.entries(quantiles).filter(([, m]) => m === 'approximate').map(([f]) => f);
+  const sampled = Object.entries(quantiles).filter(([, m]) => m === 'sampled').map(([f]) => f);
   Object.assign(outputs.statistics.metadata, {
     format: 'tensorflow.metadata.v0.DatasetFeatureStatisticsList', files: files.map((f) => f.name), table: formatTableRef(ref),
-    num_examples: Number(dataset.numExamples), num_features: dataset.features.length, queries, approximate_quantiles: approximate,
+    num_examples: Number(dataset.numExamples), num_features: dataset.features.length, queries, sampled_quantiles: sampled,
   });
   Object.assign(outputs.schema.metadata, { format: 'tensorflow.metadata.v0.Schema', files: ['schema.pbtxt', 'schema.json'], num_features: schema.feature.length });
   outputs.report.metadata['title'] = title;
-  log.info('statistics written', { features: dataset.features.length, examples: Number(dataset.numExamples), queries, approximateQuantiles: approximate });
+  log.info('statistics written', { features: dataset.features.length, examples: Number(dataset.numExamples), queries, sampledQuantiles: sampled });
   return groups;
 }
