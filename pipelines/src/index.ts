@@ -2,7 +2,8 @@
 // each into `compiled/<name>.yaml`.
 import type { PipelineSpec } from '@formalize/common';
 import hello from './examples/hello.ts';
+import dataPreprocessing from './formalization/data-preprocessing.ts';
 
 export interface CompilablePipeline { readonly pipelineName: string; readonly description: string | undefined; compile(): PipelineSpec }
 
-export const pipelines: readonly CompilablePipeline[] = [hello];
+export const pipelines: readonly CompilablePipeline[] = [hello, dataPreprocessing];

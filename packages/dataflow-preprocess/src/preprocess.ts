@@ -50,7 +50,7 @@ export async function runPreprocess({ inputs, outputs, log, signal }: Preprocess
     await staging.commit();
 
     for (const s of SPLIT_NAMES) outputs[s].metadata = splitMetadata(artifact, s, result.splits[s], outputs.transform.uri);
-    outputs.transform.metadata = transformMetadata(artifact);
+    outputs.transform.metadata = transformMetadata(artifact, SPLIT_NAMES.map((n) => outputs[n].uri), outputs.test_requests.uri);
     outputs.test_requests.metadata = requestsMetadata(artifact, result.requests);
     return {
       numeric_features: [...artifact.groups.numeric],
@@ -89,16 +89,28 @@ function splitMetadata(artifact: TransformArtifact, split: SplitName, set: Shard
   };
 }
 
-function transformMetadata(artifact: TransformArtifact): JsonObject {
+/** The seed's data locations: `<prefix>/{train,val,test}` when the splits are siblings named so (as the local
+ *  runner and Vertex lay out a task's outputs), and the exported test requests. */
+function transformedDataPrefix(splitUris: readonly string[]): string | undefined {
+  const parents = new Set(splitUris.map((u, i) => (u.endsWith(`/${SPLIT_NAMES[i]}`) ? u.slice(0, -SPLIT_NAMES[i]!.length - 1) : undefined)));
+  const [prefix] = parents;
+  return parents.size === 1 && prefix ? prefix : undefined;
+}
+
+function transformMetadata(artifact: TransformArtifact, splitUris: readonly string[], requestsUri: string): JsonObject {
   const { split } = artifact;
+  const prefix = transformedDataPrefix(splitUris);
   return {
     format: artifact.format,
     version: artifact.version,
     source: artifact.source,
     labelColumn: artifact.label.name,
-    numericFeatures: [...artifact.groups.numeric],
-    categoricalFeatures: [...artifact.groups.categorical],
-    embeddingFeatures: [...artifact.groups.embedding],
+    // The feature groups and locations under the seed's dataset-metadata keys (tabular-dataset-create reads them).
+    numeric_features: [...artifact.groups.numeric],
+    categorical_features: [...artifact.groups.categorical],
+    embedding_features: [...artifact.groups.embedding],
+    ...(prefix && { transformed_data_prefix: prefix }),
+    exported_jsonl_prefix: requestsUri,
     vocabularySizes: { ...artifact.groups.vocabularySizes },
     rows: { ...artifact.analysis.rows },
     split: {

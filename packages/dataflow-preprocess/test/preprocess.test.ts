@@ -160,7 +160,8 @@ describe('dataflow-preprocess end to end', () => {
     }
     expect(meta('test_requests')).toMatchObject({ split: 'test', format: 'jsonl', rows: artifact.analysis.rows.test, excludes: [LABEL] });
     expect(meta('transform')).toMatchObject({
-      format: 'formalize.transform', version: 1, source: FEATURES_TABLE, labelColumn: LABEL, numericFeatures: NUMERIC,
+      format: 'formalize.transform', version: 1, source: FEATURES_TABLE, labelColumn: LABEL, numeric_features: NUMERIC,
+      transformed_data_prefix: 'gs://pipeline-root/run-1/preprocess', exported_jsonl_prefix: 'gs://pipeline-root/run-1/preprocess/test_requests',
       split: { algorithm: 'md5-key-v1', keyColumns: [...NUMERIC, ...CATEGORICAL, LABEL].sort(), percentages: [80, 10, 10] },
     });
     // Only the outputs: no staging folders left beside them.
