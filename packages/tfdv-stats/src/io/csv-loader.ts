@@ -22,7 +22,8 @@ export interface LoadedCsv {
   readonly columns: readonly { name: string; type: CsvColumnType }[];
 }
 
-// Python's str.strip() whitespace (ASCII), `int()` and `float()` literals (PEP 515 underscores between digits).
+// tfx-bsl parses the cells' bytes: Python `int(b'...')` / `float(b'...')` accept ASCII whitespace around the literal
+// and PEP 515 underscores between digits, nothing else (no Unicode digits, as for bytes).
 const WS = '[ \\t\\n\\r\\x0b\\x0c]';
 const DIGITS = '[0-9](?:_?[0-9])*';
 const INT_RE = `${WS}*[+-]?${DIGITS}${WS}*`;
@@ -40,15 +41,18 @@ export async function loadCsv(wh: Warehouse, ref: TableRef, path: string, opts: 
   const names = (await wh.query(`DESCRIBE SELECT * FROM ${source}`)).map((r) => String(r['column_name']));
   const cell = (n: string) => `NULLIF(${d.ident(n)}, '')`;
   const norm = (n: string) => `replace(trim(${cell(n)}, ${lit(' \t\n\r\x0b\x0c')}), '_', '')`;
+  const int64 = (n: string) => `coalesce(TRY_CAST(${norm(n)} AS HUGEINT) BETWEEN -9223372036854775808 AND 9223372036854775807, false)`;
   const typing = names.flatMap((n, i) => [
     `count(${cell(n)}) AS n${i}`,
-    `bool_and(regexp_full_match(${cell(n)}, ${lit(INT_RE)}) AND TRY_CAST(${norm(n)} AS HUGEINT) BETWEEN -9223372036854775808 AND 9223372036854775807) AS i${i}`,
+    `bool_and(regexp_full_match(${cell(n)}, ${lit(INT_RE)}) AND ${int64(n)}) AS i${i}`,
+    // An integer beyond int64 makes the column STRING (tfx-bsl: "We infer STRING type when we have long integer values").
+    `bool_or(regexp_full_match(${cell(n)}, ${lit(INT_RE)}) AND NOT ${int64(n)}) AS l${i}`,
     `bool_and(regexp_full_match(${cell(n)}, ${lit(FLOAT_RE)})) AS f${i}`,
   ]);
   const [t] = await wh.query(`SELECT count(*) AS rows, ${typing.join(', ')} FROM ${source}`);
   const columns = names.map((name, i) => {
     const type: CsvColumnType = Number(t![`n${i}`]) === 0 ? (opts.emptyColumnType === 'example-gen' ? 'INT' : 'STRING')
-      : t![`i${i}`] === true ? 'INT' : t![`f${i}`] === true ? 'FLOAT' : 'STRING';
+      : t![`l${i}`] === true ? 'STRING' : t![`i${i}`] === true ? 'INT' : t![`f${i}`] === true ? 'FLOAT' : 'STRING';
     return { name, type };
   });
   const select = columns.map(({ name, type }) => {

@@ -1,10 +1,12 @@
 // generateStatistics: a warehouse table -> TFDV's DatasetFeatureStatisticsList, computed in the warehouse.
-// Scans: one aggregate pass over all columns, then one summary query per feature (two more for list columns);
-// each returns a bounded number of rows, so Node's memory does not grow with the table.
+// Queries: one aggregate pass over all columns (presence, valency, string lengths), then one summary query per
+// feature (GROUP BY value: quantiles, extremes, zeros, moments; or the top values), plus a block-sampled distinct
+// estimate when a column may be key-like, two queries for such a column (its exact extremes and moments, the
+// summary of a uniform sample) and two more for a list column. Every query returns a bounded number of rows, so
+// Node's memory does not grow with the table; the warehouse spills past its memory limit.
 import { create } from '@bufbuild/protobuf';
 import type { Row, TableRef, Warehouse } from '@formalize/common/warehouse';
 import { formatTableRef } from '@formalize/common/warehouse';
-import { z } from 'zod';
 import type { DatasetFeatureStatisticsList, FeatureNameStatistics } from '../protos.ts';
 import {
   DatasetFeatureStatisticsListSchema, DatasetFeatureStatisticsSchema, FeatureNameStatistics_Type, FeatureNameStatisticsSchema, PathSchema,
