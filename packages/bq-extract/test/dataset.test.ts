@@ -4,7 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fromContract, pipeline } from '@formalize/dsl';
-import { findArtifacts, METADATA_FILE_NAME, openSqliteStore } from '@formalize/metadata';
+import { findArtifacts, METADATA_FILE_NAME, openSqliteStore } from '@formalize/common/metadata';
 import { createProcessLauncher, runPipeline } from '@formalize/runner';
 import { datasetMetadataSchema, extract, tabularDatasetCreate } from '../src/components.ts';
 import type { ArtifactIn, Workdir } from './helpers.ts';

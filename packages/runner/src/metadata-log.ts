@@ -3,7 +3,7 @@
 // cache key, artifacts with INPUT/OUTPUT events. KFP's backend keeps its cache in MLMD the same way.
 import { join } from 'node:path';
 import type { JsonObject } from '@formalize/common';
-import { METADATA_FILE_NAME, findCachedExecution, openSqliteStore, type MetadataStore } from '@formalize/metadata';
+import { METADATA_FILE_NAME, findCachedExecution, openSqliteStore, type MetadataStore } from '@formalize/common/metadata';
 import type { CachedExecution, ExecutionLog, TaskIO } from './execution.ts';
 import type { ArtifactRecord, RunRecord } from './types.ts';
 

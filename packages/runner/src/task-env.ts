@@ -3,7 +3,7 @@
 // metadata store without being told per task. On Vertex AI these are unset and components use the
 // cloud services instead.
 import { join } from 'node:path';
-import { METADATA_FILE_NAME } from '@formalize/metadata';
+import { METADATA_FILE_NAME } from '@formalize/common/metadata';
 
 /** Folder of the embedded warehouse: `<local pipeline root>/warehouse`. */
 export const WAREHOUSE_ENV = 'FORMALIZE_WAREHOUSE';

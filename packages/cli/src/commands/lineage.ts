@@ -2,7 +2,7 @@
 // pipeline root, as an indented tree: artifact <- execution (task, state) <- its input artifacts <- ...
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { lineageOf, METADATA_FILE_NAME, openSqliteStore, type Artifact, type Lineage, type LineageNode } from '@formalize/metadata';
+import { lineageOf, METADATA_FILE_NAME, openSqliteStore, type Artifact, type Lineage, type LineageNode } from '@formalize/common/metadata';
 import { EXIT, UsageError } from '../errors.ts';
 import { type Colors, colorsFor, formatTimestamp } from '../format.ts';
 import { localPipelineRoot } from '../paths.ts';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { lineageOf, openSqliteStore, type LineageSubgraph, type MetadataStore } from '../src/index.ts';
+import { lineageOf, openSqliteStore, type LineageSubgraph, type MetadataStore } from '../../src/metadata/index.ts';
 import { pipelineRun, tempStorePath } from './helpers.ts';
 
 let store: MetadataStore;

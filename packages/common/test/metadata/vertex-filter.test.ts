@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toVertexFilter, toVertexOrderBy } from '../src/index.ts';
+import { toVertexFilter, toVertexOrderBy } from '../../src/metadata/index.ts';
 
 const RUN = 'projects/p/locations/us-central1/metadataStores/default/contexts/run-1';
 

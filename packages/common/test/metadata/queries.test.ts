@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { findArtifacts, findCachedExecution, latestArtifact, MetadataValidationError, openSqliteStore, type MetadataStore } from '../src/index.ts';
+import { findArtifacts, findCachedExecution, latestArtifact, MetadataValidationError, openSqliteStore, type MetadataStore } from '../../src/metadata/index.ts';
 import { pipelineRun, steppingClock, tempStorePath } from './helpers.ts';
 
 let store: MetadataStore;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   ArtifactSchema, ContextSchema, ExecutionSchema, MetadataAlreadyExistsError, MetadataNotFoundError, MetadataValidationError,
   openSqliteStore, type MetadataStore,
-} from '../src/index.ts';
+} from '../../src/metadata/index.ts';
 import { steppingClock, tempStorePath } from './helpers.ts';
 
 let store: MetadataStore;

@@ -416,7 +416,7 @@ export class SqliteMetadataStore implements MetadataStore {
     };
     const check = (v: number) => {
       if (v > SQLITE_SCHEMA_VERSION) {
-        throw new MetadataError(`${this.path}: metadata schema version ${v} is newer than this @formalize/metadata supports (${SQLITE_SCHEMA_VERSION}); upgrade it`);
+        throw new MetadataError(`${this.path}: metadata schema version ${v} is newer than this @formalize/common/metadata supports (${SQLITE_SCHEMA_VERSION}); upgrade it`);
       }
     };
     const seen = current();

@@ -2,7 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MetadataStore } from '../src/index.ts';
+import type { MetadataStore } from '../../src/metadata/index.ts';
 
 export const tempStorePath = (): string => join(mkdtempSync(join(tmpdir(), 'formalize-mlmd-')), 'root', 'metadata.sqlite');
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { findCachedExecution, openSqliteStore, SQLITE_SCHEMA_VERSION } from '../src/index.ts';
+import { findCachedExecution, openSqliteStore, SQLITE_SCHEMA_VERSION } from '../../src/metadata/index.ts';
 import { tempStorePath } from './helpers.ts';
 
 const WRITER = fileURLToPath(new URL('./fixtures/writer.ts', import.meta.url));
