@@ -33,6 +33,7 @@ describe('CSV loading with tfx-bsl typing', () => {
       ' 7 ,1_000,1e5,nan,1,9223372036854775808,1__0,abc,',
       '+5,2,.5,inf,2.5,1,2,"q,r",',
       '-3,3,1.,-Infinity,x,2,3,"",',
+      ',,,,,,,,',
     ].join('\n');
     const r = await load('typing', csv);
     expect(r.columns.map((c) => [c.name, c.type])).toEqual([
@@ -40,15 +41,15 @@ describe('CSV loading with tfx-bsl typing', () => {
       ['long_int', 'STRING'], ['bad_us', 'STRING'], ['text', 'STRING'], ['empty', 'STRING'],
     ]);
     expect(r.types).toEqual(['BIGINT', 'BIGINT', 'FLOAT', 'FLOAT', 'VARCHAR', 'VARCHAR', 'VARCHAR', 'VARCHAR', 'VARCHAR']);
-    expect(r.rows.map((x) => x['int_ws'])).toEqual([7, 5, -3]);
-    expect(r.rows.map((x) => x['int_us'])).toEqual([1000, 2, 3]);
-    expect(r.rows.map((x) => x['float_e'])).toEqual([100000, 0.5, 1]);
-    expect(r.rows.map((x) => String(x['float_special']))).toEqual(['NaN', 'Infinity', '-Infinity']);
+    expect(r.rows.map((x) => x['int_ws'])).toEqual([7, 5, -3, null]);
+    expect(r.rows.map((x) => x['int_us'])).toEqual([1000, 2, 3, null]);
+    expect(r.rows.map((x) => x['float_e'])).toEqual([100000, 0.5, 1, null]);
+    expect(r.rows.map((x) => String(x['float_special']))).toEqual(['NaN', 'Infinity', '-Infinity', 'null']);
     // STRING keeps the cell's text as it is; an empty cell (quoted or not) is NULL.
-    expect(r.rows.map((x) => x['mixed'])).toEqual(['1', '2.5', 'x']);
-    expect(r.rows.map((x) => x['text'])).toEqual(['abc', 'q,r', null]);
-    expect(r.rows.map((x) => x['empty'])).toEqual([null, null, null]);
-    expect(r.rows).toHaveLength(3);
+    expect(r.rows.map((x) => x['mixed'])).toEqual(['1', '2.5', 'x', null]);
+    expect(r.rows.map((x) => x['text'])).toEqual(['abc', 'q,r', null, null]);
+    expect(r.rows.map((x) => x['empty'])).toEqual([null, null, null, null]);
+    expect(r.rows).toHaveLength(4);
   });
 
   it('rounds FLOAT to float32 from the double, overflowing to infinity as numpy does', async () => {

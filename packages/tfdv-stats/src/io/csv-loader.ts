@@ -42,12 +42,14 @@ export async function loadCsv(wh: Warehouse, ref: TableRef, path: string, opts: 
   const cell = (n: string) => `NULLIF(${d.ident(n)}, '')`;
   const norm = (n: string) => `replace(trim(${cell(n)}, ${lit(' \t\n\r\x0b\x0c')}), '_', '')`;
   const int64 = (n: string) => `coalesce(TRY_CAST(${norm(n)} AS HUGEINT) BETWEEN -9223372036854775808 AND 9223372036854775807, false)`;
+  // Over the non-empty cells only (an empty cell is UNKNOWN, below every type).
+  const cells = (agg: string, n: string) => `${agg} FILTER (WHERE ${cell(n)} IS NOT NULL)`;
   const typing = names.flatMap((n, i) => [
     `count(${cell(n)}) AS n${i}`,
-    `bool_and(regexp_full_match(${cell(n)}, ${lit(INT_RE)}) AND ${int64(n)}) AS i${i}`,
+    `${cells(`bool_and(regexp_full_match(${cell(n)}, ${lit(INT_RE)}) AND ${int64(n)})`, n)} AS i${i}`,
     // An integer beyond int64 makes the column STRING (tfx-bsl: "We infer STRING type when we have long integer values").
-    `bool_or(regexp_full_match(${cell(n)}, ${lit(INT_RE)}) AND NOT ${int64(n)}) AS l${i}`,
-    `bool_and(regexp_full_match(${cell(n)}, ${lit(FLOAT_RE)})) AS f${i}`,
+    `${cells(`bool_or(regexp_full_match(${cell(n)}, ${lit(INT_RE)}) AND NOT ${int64(n)})`, n)} AS l${i}`,
+    `${cells(`bool_and(regexp_full_match(${cell(n)}, ${lit(FLOAT_RE)}))`, n)} AS f${i}`,
   ]);
   const [t] = await wh.query(`SELECT count(*) AS rows, ${typing.join(', ')} FROM ${source}`);
   const columns = names.map((name, i) => {
