@@ -189,6 +189,26 @@ describe('table columns as features', () => {
     expect([l!.numNonMissing, l!.numMissing, l!.minNumValues, l!.maxNumValues, l!.totNumValues]).toEqual([4n, 0n, 0n, 2n, 3n]);
   });
 
+  it('weights list features: weighted presence, valency, moments and top values over the elements', async () => {
+    const ref = testTable('weighted_lists');
+    await loadLists(wh, ref, [
+      { name: 'l', type: 'BIGINT', values: [[1, 2], null, [], [4]] },
+      { name: 's', type: 'VARCHAR', values: [['a', 'b'], ['a'], null, ['b', 'b']] },
+      { name: 'w', type: 'DOUBLE', scalar: true, values: [[1], [2], [3], [0.5]] },
+    ]);
+    const { statistics } = await generateStatistics(wh, ref, { weightFeature: 'w' });
+    const ds = statistics.datasets[0]!;
+    expect(ds.weightedNumExamples).toBe(6.5);
+    const l = num(feature(ds.features, 'l'));
+    // Present: rows 1, 3, 4 (weights 1, 3, 0.5); values weighted by their example: 1*2 + 3*0 + 0.5*1.
+    expect(l.commonStats!.weightedCommonStats).toMatchObject({ numNonMissing: 4.5, numMissing: 2, totNumValues: 2.5 });
+    expect(l.weightedNumericStats!.mean).toBeCloseTo((1 * 1 + 1 * 2 + 0.5 * 4) / 2.5, 12);
+    const s = str(feature(ds.features, 's'));
+    // a: 1 + 2 = 3, b: 1 + 0.5 + 0.5 = 2.
+    expect(s.weightedStringStats!.topValues.map((t) => [t.value, t.frequency])).toEqual([['a', 3], ['b', 2]]);
+    expect(s.topValues.map((t) => [t.value, t.frequency])).toEqual([['b', 3], ['a', 2]]);
+  });
+
   it('an empty table gives num_examples 0 and every feature with empty statistics', async () => {
     const ref = testTable('empty');
     await wh.createTableAs(ref, 'SELECT 1.5::DOUBLE AS f, \'a\' AS s WHERE false');
