@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fromContract, pipeline, type Task } from '@formalize/dsl';
+import { fromContract, pipeline } from '@formalize/dsl';
 import { noop } from '@formalize/hello';
 import { createProcessLauncher, runPipeline, type Launcher, type RunOptions } from '@formalize/runner';
 
@@ -19,7 +19,7 @@ const noopOp = fromContract(noop);
 
 const grid = pipeline({ name: 'bench-grid' }, () => {
   for (let col = 0; col < 10; col++) {
-    let prev: Task<unknown> | undefined;
+    let prev: ReturnType<typeof noopOp> | undefined;
     for (let depth = 0; depth < 5; depth++) {
       const t = noopOp({ note: `c${col}-d${depth}` });
       if (prev) t.after(prev);
@@ -28,7 +28,7 @@ const grid = pipeline({ name: 'bench-grid' }, () => {
   }
 }).compile();
 const chain = pipeline({ name: 'bench-chain' }, () => {
-  let prev: Task<unknown> | undefined;
+  let prev: ReturnType<typeof noopOp> | undefined;
   for (let i = 0; i < 10; i++) {
     const t = noopOp({ note: `step-${i}` });
     if (prev) t.after(prev);

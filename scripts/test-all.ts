@@ -1,5 +1,6 @@
 // The README's test command: typecheck, lint and test every project (Nx), check that generated
-// component.yaml/README tables and compiled pipelines are up to date, then print one summary line.
+// component.yaml/README tables and compiled pipelines are up to date, typecheck and lint the benchmarks, then print
+// one summary line.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +14,8 @@ const steps: [string, number][] = [
   ['nx typecheck/lint/test', run('npx', ['nx', 'run-many', '-t', 'typecheck', 'lint', 'test', '--outputStyle=static', '--skip-nx-cache'])],
   ['generated component files', run('node', ['scripts/generate.ts', '--check'])],
   ['compiled pipelines', run('node', ['scripts/compile-pipelines.ts', '--check'])],
+  // Benchmarks are not run here (they are not tests), but they must still compile and lint.
+  ['benchmarks typecheck/lint', run('npx', ['tsc', '-p', 'bench/tsconfig.json']) || run('npx', ['oxlint', '-c', '.oxlintrc.json', 'bench'])],
 ];
 
 let passed = 0;

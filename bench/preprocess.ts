@@ -11,11 +11,11 @@ import { performance } from 'node:perf_hooks';
 import { parseTransformArtifact, splitDialectFor } from '@formalize/common/transform';
 import type { TransformArtifact } from '@formalize/common/transform';
 import { DuckdbWarehouse, duckdbDialect as d, parseTableRef } from '@formalize/common/warehouse';
-import { CATEGORICAL, LABEL, NUMERIC, executorInput, outputPath } from '../test/helpers.ts';
+import { CATEGORICAL, LABEL, NUMERIC, executorInput, outputPath } from '../packages/dataflow-preprocess/test/helpers.ts';
 
 const ROWS = Number(process.env['BENCH_ROWS'] ?? 1_000_000);
 const TABLE = 'bench-project.taxi.features';
-const PKG = join(import.meta.dirname, '..');
+const PKG = join(import.meta.dirname, '../packages/dataflow-preprocess');
 const work = mkdtempSync(join(tmpdir(), 'bench-preprocess-'));
 const warehouse = join(work, 'warehouse');
 

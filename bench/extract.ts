@@ -7,9 +7,9 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckdbWarehouse, generateTaxiTrips, parseTableRef, TAXI_COLUMNS } from '@formalize/common/warehouse';
-import { duckdbExtractDialect as d } from '../src/extract/dialect.ts';
-import { featureQuery } from '../src/extract/feature-query.ts';
-import { materialize } from '../src/extract/materialize.ts';
+import { duckdbExtractDialect as d } from '../packages/bq-extract/src/extract/dialect.ts';
+import { featureQuery } from '../packages/bq-extract/src/extract/feature-query.ts';
+import { materialize } from '../packages/bq-extract/src/extract/materialize.ts';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000,10000000' } } });
 const sizes = values.rows.split(',').map(Number);
