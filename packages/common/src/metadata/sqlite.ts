@@ -5,6 +5,7 @@
 // Several runs and processes can therefore share one file.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { MetadataAlreadyExistsError, MetadataError, MetadataNotFoundError, parseInput, type EntityKind } from './errors.ts';
 import type { MetadataStore } from './store.ts';
@@ -143,6 +144,10 @@ export class SqliteMetadataStore implements MetadataStore {
   readonly #statements = new Map<string, StatementSync>();
   // Types are never deleted, so their ids can be cached for the life of the connection.
   readonly #typeIds = new Map<string, number>();
+  // The open transaction (see transaction()) and the async context that owns it: calls made from inside
+  // `body` carry its token and run in it; any other call on this connection waits until it settles.
+  readonly #owner = new AsyncLocalStorage<symbol>();
+  #open: { token: symbol; settled: Promise<void> } | undefined;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.path = path;
@@ -164,9 +169,43 @@ export class SqliteMetadataStore implements MetadataStore {
     }
   }
 
+  // ---- transactions ----
+
+  /**
+   * Runs `body` in one write transaction: every write it makes through this store commits together, or none
+   * does when it throws (the error is rethrown). Calls on this store from outside `body` wait until it
+   * settles, so unrelated work never joins or sees it; a nested call joins the open transaction. The file's
+   * write lock is held until `body` settles: keep it to store calls. Another connection to the same file in
+   * this process must not write meanwhile (its wait would block the thread holding the lock).
+   */
+  async transaction<T>(body: () => Promise<T>): Promise<T> {
+    if (this.#open && this.#owner.getStore() === this.#open.token) return body();
+    // No await between the last check and taking the connection: a waiter could slip in.
+    while (this.#blocked()) await this.#open!.settled;
+    if (!this.#db.isOpen) throw new MetadataError(`metadata store ${this.path} is closed`);
+    const token = Symbol('transaction');
+    let settle!: () => void;
+    this.#open = { token, settled: new Promise<void>((resolve) => (settle = resolve)) };
+    try {
+      this.#db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await this.#owner.run(token, body);
+        this.#db.exec('COMMIT');
+        return result;
+      } catch (err) {
+        if (this.#db.isTransaction) this.#rollback('ROLLBACK');
+        throw err;
+      }
+    } finally {
+      this.#open = undefined;
+      settle();
+    }
+  }
+
   // ---- artifacts ----
 
   async createArtifact(artifact: NewArtifact): Promise<Artifact> {
+    while (this.#blocked()) await this.#open!.settled;
     const a = parseInput(NewArtifactSchema, artifact, 'createArtifact');
     return this.#write(() => {
       const t = this.#now();
@@ -178,11 +217,13 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async getArtifact(id: string): Promise<Artifact | undefined> {
+    while (this.#blocked()) await this.#open!.settled;
     const rowId = this.#rowId(id, 'getArtifact');
     return rowId === undefined ? undefined : this.#artifact(rowId);
   }
 
   async updateArtifact(id: string, update: ArtifactUpdate): Promise<Artifact> {
+    while (this.#blocked()) await this.#open!.settled;
     const rowId = this.#rowId(id, 'updateArtifact');
     const u = parseInput(ArtifactUpdateSchema, update, 'updateArtifact');
     return this.#write(() => {
@@ -199,6 +240,7 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async listArtifacts(query: ListQuery<ArtifactFilter> = {}): Promise<Artifact[]> {
+    while (this.#blocked()) await this.#open!.settled;
     const q = parseInput(ArtifactQuerySchema, query, 'listArtifacts');
     const f = q.filter ?? {};
     const where = new Where();
@@ -215,6 +257,7 @@ export class SqliteMetadataStore implements MetadataStore {
   // ---- executions ----
 
   async createExecution(execution: NewExecution): Promise<Execution> {
+    while (this.#blocked()) await this.#open!.settled;
     const e = parseInput(NewExecutionSchema, execution, 'createExecution');
     return this.#write(() => {
       const t = this.#now();
@@ -226,11 +269,13 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async getExecution(id: string): Promise<Execution | undefined> {
+    while (this.#blocked()) await this.#open!.settled;
     const rowId = this.#rowId(id, 'getExecution');
     return rowId === undefined ? undefined : this.#execution(rowId);
   }
 
   async updateExecution(id: string, update: ExecutionUpdate): Promise<Execution> {
+    while (this.#blocked()) await this.#open!.settled;
     const rowId = this.#rowId(id, 'updateExecution');
     const u = parseInput(ExecutionUpdateSchema, update, 'updateExecution');
     return this.#write(() => {
@@ -245,6 +290,7 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async listExecutions(query: ListQuery<ExecutionFilter> = {}): Promise<Execution[]> {
+    while (this.#blocked()) await this.#open!.settled;
     const q = parseInput(ExecutionQuerySchema, query, 'listExecutions');
     const f = q.filter ?? {};
     const where = new Where();
@@ -262,6 +308,7 @@ export class SqliteMetadataStore implements MetadataStore {
   // ---- contexts ----
 
   async createContext(context: NewContext): Promise<Context> {
+    while (this.#blocked()) await this.#open!.settled;
     const c = parseInput(NewContextSchema, context, 'createContext');
     return this.#write(() => {
       const typeId = this.#typeId('context', c.type);
@@ -274,6 +321,7 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async getOrCreateContext(context: NewContext): Promise<Context> {
+    while (this.#blocked()) await this.#open!.settled;
     const c = parseInput(NewContextSchema, context, 'getOrCreateContext');
     // Most calls find the context: look without taking the write lock first.
     const found = this.#stmt(`${SELECT_CONTEXT} WHERE t.type_kind = ? AND t.name = ? AND e.name = ?`)
@@ -287,11 +335,13 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async getContext(id: string): Promise<Context | undefined> {
+    while (this.#blocked()) await this.#open!.settled;
     const rowId = this.#rowId(id, 'getContext');
     return rowId === undefined ? undefined : this.#context(rowId);
   }
 
   async updateContext(id: string, update: ContextUpdate): Promise<Context> {
+    while (this.#blocked()) await this.#open!.settled;
     const rowId = this.#rowId(id, 'updateContext');
     const u = parseInput(ContextUpdateSchema, update, 'updateContext');
     return this.#write(() => {
@@ -304,6 +354,7 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async listContexts(query: ListQuery<ContextFilter> = {}): Promise<Context[]> {
+    while (this.#blocked()) await this.#open!.settled;
     const q = parseInput(ContextQuerySchema, query, 'listContexts');
     const f = q.filter ?? {};
     const where = new Where();
@@ -318,6 +369,7 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async addContextChildren(contextId: string, childContextIds: string[]): Promise<void> {
+    while (this.#blocked()) await this.#open!.settled;
     const parent = this.#rowId(contextId, 'addContextChildren');
     const children = parseInput(IdSchema.array(), childContextIds, 'addContextChildren', 'childContextIds');
     this.#write(() => {
@@ -338,6 +390,7 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async addContextArtifactsAndExecutions(contextId: string, artifactIds: string[], executionIds: string[]): Promise<void> {
+    while (this.#blocked()) await this.#open!.settled;
     const context = this.#rowId(contextId, 'addContextArtifactsAndExecutions');
     const artifacts = parseInput(IdSchema.array(), artifactIds, 'addContextArtifactsAndExecutions', 'artifactIds');
     const executions = parseInput(IdSchema.array(), executionIds, 'addContextArtifactsAndExecutions', 'executionIds');
@@ -357,6 +410,7 @@ export class SqliteMetadataStore implements MetadataStore {
   // ---- events and lineage ----
 
   async addExecutionEvents(executionId: string, events: NewEvent[]): Promise<void> {
+    while (this.#blocked()) await this.#open!.settled;
     const execution = this.#rowId(executionId, 'addExecutionEvents');
     const parsed = parseInput(NewEventSchema.array(), events, 'addExecutionEvents', 'events');
     this.#write(() => {
@@ -372,6 +426,7 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async queryArtifactLineageSubgraph(artifactId: string, query: LineageQuery = {}): Promise<LineageSubgraph> {
+    while (this.#blocked()) await this.#open!.settled;
     const start = this.#rowId(artifactId, 'queryArtifactLineageSubgraph');
     const q = parseInput(LineageQuerySchema, query, 'queryArtifactLineageSubgraph');
     const direction = q.direction ?? 'both';
@@ -387,6 +442,7 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async queryExecutionInputsAndOutputs(executionId: string): Promise<LineageSubgraph> {
+    while (this.#blocked()) await this.#open!.settled;
     const rowId = this.#rowId(executionId, 'queryExecutionInputsAndOutputs');
     return this.#read(() => {
       const exec = this.#mustExist('Execution', 'execution', executionId, rowId);
@@ -400,6 +456,7 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   async close(): Promise<void> {
+    while (this.#blocked()) await this.#open!.settled;
     if (!this.#db.isOpen) return;
     this.#db.exec('PRAGMA optimize');
     this.#db.close();
@@ -441,15 +498,41 @@ export class SqliteMetadataStore implements MetadataStore {
     return this.#transaction('BEGIN', body);
   }
 
+  /** Whether another async context's transaction holds the connection (callers wait for it to settle). */
+  #blocked(): boolean {
+    return this.#open !== undefined && this.#owner.getStore() !== this.#open.token;
+  }
+
+  // A rollback can undo a type row this connection inserted and cached: forget the cache.
+  #rollback(statement: string): void {
+    this.#db.exec(statement);
+    this.#typeIds.clear();
+  }
+
   #transaction<T>(begin: string, body: () => T): T {
     if (!this.#db.isOpen) throw new MetadataError(`metadata store ${this.path} is closed`);
+    // Inside transaction(): a savepoint, so a failed call undoes only its own writes.
+    if (this.#open) return this.#savepoint(body);
     this.#db.exec(begin);
     try {
       const result = body();
       this.#db.exec('COMMIT');
       return result;
     } catch (err) {
-      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      if (this.#db.isTransaction) this.#rollback('ROLLBACK');
+      throw err;
+    }
+  }
+
+  #savepoint<T>(body: () => T): T {
+    this.#db.exec('SAVEPOINT store_call');
+    try {
+      const result = body();
+      this.#db.exec('RELEASE store_call');
+      return result;
+    } catch (err) {
+      this.#rollback('ROLLBACK TO store_call');
+      this.#db.exec('RELEASE store_call');
       throw err;
     }
   }

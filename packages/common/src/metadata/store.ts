@@ -40,5 +40,12 @@ export interface MetadataStore {
   /** QueryExecutionInputsAndOutputs: the execution, its input/output artifacts and the events. */
   queryExecutionInputsAndOutputs(executionId: string): Promise<LineageSubgraph>;
 
+  /**
+   * Runs `body` atomically: the writes it makes through this store commit together or not at all. Optional:
+   * the embedded SQLite store has it, Vertex AI ML Metadata has no transactions (code that needs atomic
+   * multi-writes, such as the model registry, refuses a store without it).
+   */
+  transaction?<T>(body: () => Promise<T>): Promise<T>;
+
   close(): Promise<void>;
 }
