@@ -27,7 +27,7 @@ export {
 } from './io/artifacts.ts';
 export { decodeMessage, detectFormat, encodeMessage, formatOfName, PROTO_FORMATS, ProtoFormatError, readMessageFile, writeMessageFile } from './io/formats.ts';
 export type { ProtoFormat } from './io/formats.ts';
-export { decodeTfRecords, encodeTfRecords, TfRecordError } from './io/tfrecord.ts';
+export { decodeTfRecords, encodeTfRecords, TfRecordError } from '@formalize/common/tfrecord';
 
 // tfdv.infer_schema / update_schema; validate_statistics, drift/skew metrics, TFX DistributionValidator, drift reports.
 export * from './schema/index.ts';

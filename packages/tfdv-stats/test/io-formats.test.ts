@@ -6,12 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DescMessage } from '@bufbuild/protobuf';
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
+import { crc32c, decodeTfRecords, encodeTfRecords, maskedCrc32c } from '@formalize/common/tfrecord';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readSchema, readStatistics, writeSchemaFolder, writeStatisticsFolder } from '../src/io/artifacts.ts';
-import { crc32c, maskedCrc32c } from '../src/io/crc32c.ts';
 import type { ProtoFormat } from '../src/io/formats.ts';
 import { decodeMessage, detectFormat, encodeMessage, readMessageFile, writeMessageFile } from '../src/io/formats.ts';
-import { decodeTfRecords, encodeTfRecords } from '../src/io/tfrecord.ts';
 import { AnomaliesSchema, DatasetFeatureStatisticsListSchema, SchemaSchema } from '../src/protos.ts';
 
 const TFDV = '/work/shared/conformance/tfdv/samples/tfx_chicago_taxi_Split-train';

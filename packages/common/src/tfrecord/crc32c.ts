@@ -1,5 +1,5 @@
 // CRC-32C (Castagnoli), as TFRecord framing uses it, and TFRecord's masking of it. Table-driven, one byte at a
-// time: the files framed here are statistics, a few megabytes at most.
+// time: the files framed here (statistics, TensorBoard event files) are a few megabytes at most.
 
 const POLY = 0x82f63b78; // reversed 0x1EDC6F41
 

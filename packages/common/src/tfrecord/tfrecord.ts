@@ -1,6 +1,7 @@
 // TFRecord framing (tensorflow/core/lib/io/record_writer.cc): per record
 // `uint64 length | uint32 masked_crc32c(length) | data | uint32 masked_crc32c(data)`, little-endian, uncompressed.
-// TFDV's `load_statistics` and TFX < 0.29 StatisticsGen use a one-record file holding the serialized statistics.
+// TFDV's `load_statistics` and TFX < 0.29 StatisticsGen use a one-record file holding the serialized statistics;
+// TensorBoard event files are TFRecords of serialized `tensorflow.Event`s.
 import { maskedCrc32c } from './crc32c.ts';
 
 export class TfRecordError extends Error {

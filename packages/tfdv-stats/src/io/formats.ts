@@ -8,7 +8,7 @@ import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import { fromBinary, fromJson, toBinary, toJson } from '@bufbuild/protobuf';
 import { fromText, toText } from '@bufbuild/protobuf/txtpb';
 import { writeFileAtomic } from '@formalize/common';
-import { decodeTfRecords, encodeTfRecords, looksLikeTfRecord } from './tfrecord.ts';
+import { decodeTfRecords, encodeTfRecords, looksLikeTfRecord } from '@formalize/common/tfrecord';
 
 export type ProtoFormat = 'binary' | 'tfrecord' | 'text' | 'json';
 
