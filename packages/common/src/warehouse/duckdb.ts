@@ -26,6 +26,8 @@ export interface DuckdbWarehouseOptions {
   /** DuckDB `memory_limit` (default `FORMALIZE_WAREHOUSE_MEMORY_LIMIT` or 1GB); larger work spills to disk. */
   memoryLimit?: string;
   threads?: number;
+  /** Connections, i.e. queries that can run at once (default 2). */
+  connections?: number;
   /** How long to wait for another process's file lock (default 10 min). */
   lockTimeoutMs?: number;
   /** Called once when waiting for a lock, so long waits are visible in task logs. */
@@ -74,13 +76,41 @@ export class DuckdbWarehouse implements Warehouse {
   readonly kind = 'duckdb' as const;
   readonly dialect = duckdbDialect;
   readonly #instance: DuckDBInstance;
-  readonly #conn: DuckDBConnection;
+  /** Connections of the one instance: independent queries (e.g. per-column summaries) run side by side. */
+  readonly #conns: DuckDBConnection[];
+  readonly #idle: DuckDBConnection[];
+  readonly #waiting: ((c: DuckDBConnection) => void)[] = [];
   readonly #tmp: string;
 
-  private constructor(instance: DuckDBInstance, conn: DuckDBConnection, tmp: string) {
+  private constructor(instance: DuckDBInstance, conns: DuckDBConnection[], tmp: string) {
     this.#instance = instance;
-    this.#conn = conn;
+    this.#conns = conns;
+    this.#idle = [...conns];
     this.#tmp = tmp;
+  }
+
+  /** How many queries can run at once (one per connection). */
+  get concurrency(): number {
+    return this.#conns.length;
+  }
+
+  async #acquire(): Promise<DuckDBConnection> {
+    return this.#idle.pop() ?? new Promise<DuckDBConnection>((resolve) => this.#waiting.push(resolve));
+  }
+
+  #release(c: DuckDBConnection): void {
+    const next = this.#waiting.shift();
+    if (next) next(c);
+    else this.#idle.push(c);
+  }
+
+  async #withConnection<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+    const c = await this.#acquire();
+    try {
+      return await fn(c);
+    } finally {
+      this.#release(c);
+    }
   }
 
   static async open(opts: DuckdbWarehouseOptions): Promise<DuckdbWarehouse> {
@@ -96,8 +126,9 @@ export class DuckdbWarehouse implements Warehouse {
       temp_directory: tmp,
       ...(opts.threads !== undefined && { threads: String(opts.threads) }),
     });
-    const conn = await instance.connect();
-    const wh = new DuckdbWarehouse(instance, conn, tmp);
+    // Attached catalogs belong to the instance, so every connection sees them.
+    const conns = await Promise.all(Array.from({ length: Math.max(1, opts.connections ?? 2) }, () => instance.connect()));
+    const wh = new DuckdbWarehouse(instance, conns, tmp);
     try {
       const write = new Set(opts.writeProjects ?? []);
       const files = (await readdir(opts.dir)).filter((f) => f.endsWith('.duckdb')).map((f) => f.slice(0, -'.duckdb'.length));
@@ -118,7 +149,7 @@ export class DuckdbWarehouse implements Warehouse {
     let told = false;
     for (;;) {
       try {
-        await this.#conn.run(sql);
+        await this.#conns[0]!.run(sql);
         return;
       } catch (err) {
         if (!LOCKED.test(String((err as Error).message)) || Date.now() > deadline) {
@@ -133,17 +164,25 @@ export class DuckdbWarehouse implements Warehouse {
   }
 
   async query(sql: string, params?: QueryParams): Promise<Row[]> {
-    const reader = await this.#run(() => this.#conn.runAndReadAll(sql, params));
-    return (await reader.getRowObjectsJS()).map(plainRow);
+    return this.#withConnection(async (c) => {
+      const reader = await this.#run(() => c.runAndReadAll(sql, params));
+      return (await reader.getRowObjectsJS()).map(plainRow);
+    });
   }
 
   async *stream(sql: string, params?: QueryParams): AsyncIterable<Row[]> {
-    const result = await this.#run(() => this.#conn.stream(sql, params));
-    for await (const rows of result.yieldRowObjectJs()) yield rows.map(plainRow);
+    // The connection stays taken while the consumer iterates, and comes back when it stops (break included).
+    const c = await this.#acquire();
+    try {
+      const result = await this.#run(() => c.stream(sql, params));
+      for await (const rows of result.yieldRowObjectJs()) yield rows.map(plainRow);
+    } finally {
+      this.#release(c);
+    }
   }
 
   async execute(sql: string, params?: QueryParams): Promise<void> {
-    await this.#run(() => this.#conn.run(sql, params));
+    await this.#withConnection((c) => this.#run(() => c.run(sql, params)));
   }
 
   async getTable(ref: TableRef): Promise<TableInfo | undefined> {
@@ -196,7 +235,7 @@ export class DuckdbWarehouse implements Warehouse {
 
   async close(): Promise<void> {
     try {
-      this.#conn.closeSync();
+      for (const c of this.#conns) c.closeSync();
       this.#instance.closeSync();
     } finally {
       await rm(this.#tmp, { recursive: true, force: true });

@@ -28,6 +28,8 @@ export interface ParquetExport {
 export interface Warehouse {
   readonly kind: 'duckdb' | 'bigquery';
   readonly dialect: SqlDialect;
+  /** Independent queries that can usefully run at once (callers may keep this many in flight). */
+  readonly concurrency: number;
   /** Runs a query and returns every row; for small results (aggregates, samples). Values: number, string,
    *  boolean, null, bigint beyond 2^53, Date for timestamps, arrays and objects for lists and structs. */
   query(sql: string, params?: QueryParams): Promise<Row[]>;

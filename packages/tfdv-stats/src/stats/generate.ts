@@ -107,12 +107,20 @@ export async function generateStatistics(wh: Warehouse, ref: TableRef, options: 
   }
 
   const highCardinality = await manyDistinct(run, features, pass1!);
-  const out: FeatureNameStatistics[] = [];
+  const out: FeatureNameStatistics[] = new Array(features.length);
   const methods: Record<string, QuantilesMethod> = {};
-  for (const [i, f] of features.entries()) {
-    out.push(await featureStatistics(run, f, `f${i}_`, pass1!, numExamples, weightedNumExamples, methods, highCardinality.has(f.name)));
-    hooks.onProgress?.(i + 1, features.length, f.name);
-  }
+  // The per-feature queries are independent: keep as many in flight as the warehouse runs at once (small queries
+  // do not fill the cores on their own).
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    for (let i = next++; i < features.length; i = next++) {
+      const f = features[i]!;
+      out[i] = await featureStatistics(run, f, `f${i}_`, pass1!, numExamples, weightedNumExamples, methods, highCardinality.has(f.name));
+      hooks.onProgress?.(++done, features.length, f.name);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(wh.concurrency, features.length) }, worker));
   const dataset = create(DatasetFeatureStatisticsSchema, { numExamples: BigInt(numExamples), features: out });
   if (weightedNumExamples !== undefined) dataset.weightedNumExamples = weightedNumExamples;
   return { statistics: create(DatasetFeatureStatisticsListSchema, { datasets: [dataset] }), quantiles: methods, queries: run.queries };
