@@ -1,0 +1,6 @@
+export * from './binary.ts';
+export * from './bootstrap.ts';
+export * from './curves.ts';
+export * from './kfp.ts';
+export * from './ranking.ts';
+export * from './slices.ts';
