@@ -18,7 +18,7 @@ export interface PairedBootstrapResult {
   auc_champion: number;
   /** auc_candidate - auc_champion on all rows. */
   auc_delta: number;
-  /** Percentile interval of the resampled deltas. */
+  /** Percentile interval of the resampled deltas, at `confidence`. */
   ci_low: number;
   ci_high: number;
   /**
@@ -26,6 +26,7 @@ export interface PairedBootstrapResult {
    * Small when nearly every resample favours the candidate.
    */
   p_value: number;
+  confidence: number;
   resamples: number;
   /** Resamples left out because they drew one class only (no AUC). */
   skipped: number;
@@ -94,6 +95,7 @@ export function pairedBootstrapAuc(
     ci_low: quantile(sorted, tail),
     ci_high: quantile(sorted, 1 - tail),
     p_value: (1 + notBetter) / (1 + used),
+    confidence,
     resamples: used,
     skipped: resamples - used,
     seed,
