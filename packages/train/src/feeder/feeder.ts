@@ -82,6 +82,8 @@ export interface Feeder {
   epoch(opts?: EpochOptions): AsyncGenerator<Batch, void, undefined>;
   /** Applies to the next batch drawn. */
   feedback(f: FeederFeedback): void;
+  /** The batch size the next batch is drawn with. */
+  readonly batchSize: number;
   /** Rows in one pass (all shards). */
   rowsPerPass(): Promise<number>;
   /** Rows per stratum value in the last complete pass (the current one before any completed). */
@@ -114,7 +116,7 @@ class FeederImpl implements Feeder {
   private readonly now: () => number;
   private readonly rand: () => number;
 
-  private batchSize: number;
+  private batch: number;
   private prefetch: number;
   private weights: { values: number[]; cumulative: number[]; raw: StratumWeights } | undefined;
 
@@ -150,7 +152,7 @@ class FeederImpl implements Feeder {
     this.log = log;
     this.now = now;
     this.rand = random(deriveSeed(s.seed, 0x5eed));
-    this.batchSize = s.batchSize;
+    this.batch = s.batchSize;
     this.prefetch = s.prefetch;
     this.setWeights(s.weights);
   }
@@ -166,9 +168,13 @@ class FeederImpl implements Feeder {
     this.weights = { values: entries.map(([k]) => k), cumulative, raw: { ...w } };
   }
 
+  get batchSize(): number {
+    return this.batch;
+  }
+
   feedback(f: FeederFeedback): void {
     const fb = parseField(feedbackSchema, f, 'feedback');
-    if (fb.batchSize !== undefined) this.batchSize = fb.batchSize;
+    if (fb.batchSize !== undefined) this.batch = fb.batchSize;
     if (fb.prefetch !== undefined) this.prefetch = fb.prefetch;
     if (fb.weights !== undefined) this.setWeights(fb.weights);
   }
@@ -252,7 +258,7 @@ class FeederImpl implements Feeder {
   }
 
   private readAhead(): number {
-    return this.prefetch * this.batchSize;
+    return this.prefetch * this.batch;
   }
 
   private async head(): Promise<Staged> {
@@ -322,7 +328,7 @@ class FeederImpl implements Feeder {
   /** The next batch of at most `limit` rows, or null when an unweighted one-pass epoch reached the pass end. */
   private async draw(epoch: EpochState, limit: number): Promise<Batch | null> {
     for (;;) {
-      const want = Math.min(this.batchSize, limit);
+      const want = Math.min(this.batch, limit);
       const out = allocBatch(this.spec, want);
       let n = 0;
       if (!this.weights) {
@@ -365,11 +371,11 @@ class FeederImpl implements Feeder {
         }
       }
       if (this.stagedRows < this.readAhead()) void this.fill(this.readAhead());
-      return this.batch(out, n);
+      return this.makeBatch(out, n);
     }
   }
 
-  private batch(out: BatchColumns, n: number): Batch {
+  private makeBatch(out: BatchColumns, n: number): Batch {
     const features: Record<string, Column> = {};
     this.spec.features.forEach((f, k) => {
       features[f.name] = n === out.labels.length ? out.columns[k]! : out.columns[k]!.subarray(0, n);
@@ -422,7 +428,7 @@ class FeederImpl implements Feeder {
     return {
       batches: this.batches, rows: this.rows, epochs: this.epochs, passes: this.readPass + (this.pass ? 1 : 0), dropped: this.dropped,
       rowsPerSecond: seconds > 0 ? this.rows / seconds : 0,
-      pooled: this.pooled, staged: this.stagedRows, batchSize: this.batchSize, prefetch: this.prefetch,
+      pooled: this.pooled, staged: this.stagedRows, batchSize: this.batch, prefetch: this.prefetch,
       ...(this.weights && { weights: { ...this.weights.raw } }),
       sources: this.balancer.stats(),
       failures: this.balancer.failures.map((f) => ({ ...f })),

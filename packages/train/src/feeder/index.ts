@@ -7,3 +7,5 @@ export { ShardDataError, duckdbShardSource, stratumOf } from './shard-source.ts'
 export type { ShardSource, ShardStream, StratumOf } from './shard-source.ts';
 export type { ColumnChunk, Column } from './chunk.ts';
 export type { SourceFailure, SourceStats } from './sources.ts';
+export * from './read-split.ts';
+export * from './policy.ts';

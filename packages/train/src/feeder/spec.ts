@@ -1,4 +1,5 @@
 // What the feeder reads from each shard row: the model's input columns with their dtypes, and the label.
+import type { ModelSpec } from '@formalize/common/model';
 import type { TransformArtifact } from '@formalize/common/transform';
 
 export type FeatureDtype = 'float32' | 'int32';
@@ -22,4 +23,9 @@ export function feederSpecFromTransform(artifact: TransformArtifact): FeederSpec
     features: artifact.features.map((f) => ({ name: f.name, dtype: f.op === 'z_score' ? 'float32' : 'int32' })),
     label: artifact.label.name,
   };
+}
+
+/** The columns of a model's inputs (ModelSpec of @formalize/common/model): numeric float32, one-hot and embedding int32. */
+export function feederSpecFromModel(spec: ModelSpec): FeederSpec {
+  return { features: spec.inputs.map((i) => ({ name: i.name, dtype: i.kind === 'numeric' ? 'float32' : 'int32' })), label: spec.label };
 }
