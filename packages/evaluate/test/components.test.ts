@@ -1,16 +1,18 @@
 // The three components end to end through the executor protocol, on the data pipeline's real outputs and models
 // of the seed's architecture: evaluate (metrics, slices, scores), register-model (champion/challenger over the
 // registry in the run's ML Metadata store), batch-predict (the registered model from the registry), and bad input.
-import { mkdtemp, readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lineageOf, openSqliteStore } from '@formalize/common/metadata';
 import { openRegistry, REGISTRY_TYPES } from '@formalize/common/registry';
+import { loadModelBundle, predictRows } from '@formalize/common/model';
+import { applyTransform, parseTransformArtifact } from '@formalize/common/transform';
 import { binaryMetrics } from '../src/metrics/index.ts';
 import { COMPARISON_TYPE } from '../src/register/run.ts';
 import { executorInput, launch, type ArtifactIn, type Launch } from './fixtures/launch.ts';
-import { makeModel, runDataPipeline, type DataRun } from './fixtures/models.ts';
+import { makeModel, runDataPipeline, testTf, type DataRun } from './fixtures/models.ts';
 
 let work: string;
 let data: DataRun;
@@ -107,6 +109,32 @@ describe('evaluate', () => {
     expect(e.code).toBe(0);
     const report = JSON.parse(await readFile(join(e.artifacts['metrics']!.uri, 'metrics.json'), 'utf8'));
     expect(report.slices.filter((s: { column: string }) => s.column === 'trip_day_of_week').length).toBeGreaterThan(1);
+  });
+
+  it('scores the raw rows through the model\'s own transform when it bundles another than the dataset\'s', async () => {
+    // The trained model, bundled with a transform analysed on other data (another mean and std for trip_miles).
+    const dir = join(work, 'models', 'other-transform');
+    await cp(models['trained']!.uri, dir, { recursive: true });
+    const doc = JSON.parse(await readFile(join(dir, 'transform.json'), 'utf8'));
+    const miles = doc.features.find((f: { name: string }) => f.name === 'trip_miles');
+    miles.mean += 3;
+    miles.std *= 2;
+    await writeFile(join(dir, 'transform.json'), JSON.stringify(doc));
+    models['other-transform'] = { ...models['trained']!, uri: dir };
+    const e = await evaluateModel('other-transform');
+    expect(e.errors).toEqual([]);
+    const report = JSON.parse(await readFile(join(e.artifacts['metrics']!.uri, 'metrics.json'), 'utf8'));
+    expect(report.inputs).toBe('raw test rows through the model\'s transform');
+    const tf = await testTf();
+    const bundle = await loadModelBundle(tf, dir);
+    const transform = parseTransformArtifact(doc);
+    const raw = (await readFile(join(String(data.dataset.metadata['exported_jsonl_prefix']), 'data-00000-of-00001.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const expected = predictRows(tf, bundle.model, bundle.spec, raw.map((r) => applyTransform(transform, r)));
+    const scores = (await scoresOf(e)).map((s) => s.score);
+    expect(scores).toEqual(Array.from(expected));
+    // Not what the dataset's transformed rows would have given.
+    expect(scores).not.toEqual((await scoresOf(evaluations['trained']!)).map((s) => s.score));
+    bundle.model.dispose();
   });
 
   it('refuses bad input naming the field and the value, and leaves no outputs', async () => {

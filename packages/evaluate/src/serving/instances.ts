@@ -14,9 +14,16 @@ export class InstanceError extends Error {
   }
 }
 
-/** Feature names of the transform, for messages and unknown-key checks. */
-export function featureNames(transform: TransformArtifact): readonly string[] {
-  return transform.features.map((f) => f.name);
+const namesCache = new WeakMap<TransformArtifact, { names: readonly string[]; known: ReadonlySet<string> }>();
+
+/** Feature names of the transform, for messages and unknown-key checks (computed once per artifact). */
+function features(transform: TransformArtifact): { names: readonly string[]; known: ReadonlySet<string> } {
+  let f = namesCache.get(transform);
+  if (!f) {
+    const names = transform.features.map((x) => x.name);
+    namesCache.set(transform, (f = { names, known: new Set(names) }));
+  }
+  return f;
 }
 
 /**
@@ -28,8 +35,7 @@ export function instanceToRow(transform: TransformArtifact, instance: unknown, f
   if (instance === null || typeof instance !== 'object' || Array.isArray(instance)) {
     throw new InstanceError(field, `expected an object of features, received ${describeValue(instance)}`);
   }
-  const names = featureNames(transform);
-  const known = new Set(names);
+  const { names, known } = features(transform);
   const raw: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(instance)) {
     if (!known.has(key)) {
