@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# CI services, as root on Debian 12 without systemd: installs Docker (Debian's docker.io), the static
-# busybox and Chromium (browser tests) from the apt archive, starts dockerd without networking of its
-# own (no bridge, no iptables: containers use --network none|host) and builds the local test image
-# formalize/busybox:local from busybox-static, since no image registry is reachable.
+# CI services, as root on Debian 12 without systemd: installs Docker (Debian's docker.io), the image
+# registry (docker-registry, with htpasswd from apache2-utils), debootstrap, the static busybox and
+# Chromium (browser tests) from the apt archive; starts dockerd without networking of its own (no bridge,
+# no iptables: containers use --network none|host) and the registry on 127.0.0.1:5000 with htpasswd
+# authentication (docker/registry.sh, which logs the docker CLI in); builds the local test image
+# formalize/busybox:local from busybox-static and the components' base image node:24-bookworm-slim
+# (docker/base-image.sh), since no image registry on the internet is reachable.
 # Idempotent: every step is skipped when already done. Prints how long each step took.
 set -euo pipefail
 
 IMAGE=formalize/busybox:local
-PACKAGES=(docker.io busybox-static chromium)
+PACKAGES=(docker.io docker-registry apache2-utils debootstrap busybox-static chromium)
 DAEMON_JSON='{"bridge":"none","iptables":false}'
 DOCKERD_LOG=/var/log/dockerd.log
 DOCKERD_PID=/var/run/docker.pid
@@ -87,5 +90,7 @@ build_image() {
 t_all=$(now)
 step "apt packages" install_packages
 step "dockerd" start_dockerd
+step "registry" "$(dirname "$0")/../docker/registry.sh" start
 step "image $IMAGE" build_image
+step "base image" "$(dirname "$0")/../docker/base-image.sh"
 log "ready in $(( ($(now) - t_all) / 1000 )) ms (docker: $(docker version --format '{{.Server.Version}}'))"

@@ -59,6 +59,7 @@ program.command('run')
   .addOption(new Option('--launcher <kind>', 'where container tasks run (auto: workspace components as processes, other images in Docker)').choices(['auto', 'process', 'docker']).default('auto'))
   .option('--image-map <image=host|image>', 'run the commands of an image on this machine (=host) or in a local stand-in image (repeatable)', collect)
   .addOption(new Option('--network <mode>', 'network of Docker tasks: none (loopback only) or host').choices(['none', 'host']).default('none'))
+  .addOption(new Option('--pull <policy>', 'where Docker images come from: never (the local image store only), missing (pull what it lacks) or always (pull each image once per run)').choices(['never', 'missing', 'always']).default('never'))
   .addOption(pipelineRoot())
   .option('--run-id <id>', 'run id (default: timestamp + random suffix)')
   .option('--json', 'print every run event, then the final run record, as JSON lines')
@@ -68,6 +69,7 @@ Examples:
   formalize run my-pipeline.ts --no-cache --parallelism 4
   formalize run golden.yaml --image-map alpine=host                   alpine's commands run here
   formalize run golden.yaml --launcher docker --image-map gcr.io/x/y=formalize/busybox:local
+  formalize run pipelines/compiled/data-preprocessing.yaml --launcher docker --pull always   images from their registry
 
 Ctrl-C or SIGTERM stops the running tasks and records the run as CANCELLED (exit 130); finished tasks
 are cached, so running the pipeline again picks up where it stopped.`)

@@ -56,6 +56,7 @@ export async function executeContainer(env: RunEnv, t: TaskSpec, component: Comp
       env.recorder.updateTask(record, { state: 'RUNNING', attempts: attempt + 1, ...(record.startTime ? {} : { startTime: new Date().toISOString() }) });
       return launcher.launch({ taskId: record.id, image: container.image, argv, env: taskEnv, mounts: env.env['FORMALIZE_GCS_MOUNT'] && env.pipelineRoot.startsWith('gs://') ? [env.env['FORMALIZE_GCS_MOUNT']] : [env.pipelineRoot], logFile, cwd: dir }, env.cancel);
     });
+    if (result.image) Object.assign(record, { imageId: result.image.id }, result.image.digest && { imageDigest: result.image.digest });
     if (env.cancel.aborted) return { state: 'CANCELLED', outputs: emptyIO(), error: 'run cancelled' };
     if (result.exitCode === 0) {
       try {

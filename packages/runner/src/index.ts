@@ -4,5 +4,6 @@ export { createProcessLauncher } from './launchers/process.ts';
 export { createHostLauncher } from './launchers/host.ts';
 export { discoverWorkspaceComponents, type WorkspaceComponent } from './workspace.ts';
 export type * from './types.ts';
-export { createDockerLauncher, type DockerLauncherOptions } from './launchers/docker.ts';
+export { createDockerLauncher, PULL_POLICIES, type DockerLauncherOptions, type PullPolicy } from './launchers/docker.ts';
+export { TASK_UID, TASK_GID } from './launchers/docker-user.ts';
 export { WAREHOUSE_ENV, METADATA_STORE_ENV, withStoreEnv } from './task-env.ts';

@@ -128,7 +128,12 @@ async function preflight(spec: PipelineSpec, launchers: Launcher[]): Promise<voi
   for (const [image, tasks] of users) {
     let ok = false;
     for (const l of launchers) if (await l.canRun(image)) { ok = true; break; }
-    if (!ok) problems.push(`task ${tasks.map((t) => `'${t}'`).join(', ')}: no launcher can run image ${image} (launchers: ${launchers.map((l) => l.name).join(', ') || 'none'}; a workspace component runs as a process, other images need a Docker daemon with the image, or --image-map ${image}=host)`);
+    if (ok) continue;
+    const reasons = (await Promise.all(launchers.map(async (l) => {
+      const why = await l.whyNot?.(image);
+      return why ? `${l.name}: ${why}` : undefined;
+    }))).filter(Boolean);
+    problems.push(`task ${tasks.map((t) => `'${t}'`).join(', ')}: no launcher can run image ${image} (launchers: ${launchers.map((l) => l.name).join(', ') || 'none'}; a workspace component runs as a process, other images need a Docker daemon with the image, or --image-map ${image}=host)${reasons.length ? `\n  ${reasons.join('\n  ')}` : ''}`);
   }
   if (problems.length) throw new PreflightError(problems.join('\n'));
 }

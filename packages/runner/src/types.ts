@@ -25,6 +25,10 @@ export interface TaskRecord {
   /** Component name (`comp-...`) and, for containers, the image. */
   component: string;
   image?: string;
+  /** The image a container task ran (docker launcher): its local ID (`sha256:` of the image config) ... */
+  imageId?: string;
+  /** ... and, when it came from or went to a registry, `<repository>@sha256:<manifest digest>`. */
+  imageDigest?: string;
   state: TaskState;
   /** ids of the tasks this one waited for (same DAG). */
   dependsOn: string[];
@@ -79,12 +83,16 @@ export interface LaunchSpec {
 export interface LaunchResult {
   exitCode: number | null;
   signal: string | null;
+  /** The image that ran, when the launcher runs images (docker). */
+  image?: { id: string; digest?: string };
 }
 
 export interface Launcher {
   readonly name: 'process' | 'docker' | 'host';
   /** Whether this launcher can run `image` here (process: a workspace component; docker: a daemon is up). */
   canRun(image: string): Promise<boolean>;
+  /** Why `image` cannot run here (for the preflight error), or undefined when it can. */
+  whyNot?(image: string): Promise<string | undefined>;
   /** Runs the task; aborting `signal` stops it (its whole process group / container). */
   launch(spec: LaunchSpec, signal: AbortSignal): Promise<LaunchResult>;
   /** Releases what the launcher keeps between tasks (warm workers); called when a run ends. */

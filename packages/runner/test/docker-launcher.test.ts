@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { daemonStatus, imagePresent, resolveBinary } from '../src/launchers/docker-daemon.ts';
 import { createDockerLauncher, dockerRunArgs, TASK_LABEL } from '../src/launchers/docker.ts';
+import { TASK_GID, TASK_UID } from '../src/launchers/docker-user.ts';
 import type { LaunchSpec } from '../src/types.ts';
 
 // Lets a test choose the next container name suffix (randomBytes is the suffix's only source).
@@ -58,19 +59,24 @@ describe('docker launcher', () => {
     const out = join(s.cwd, 'out.txt');
     s.argv.push(out);
     expect(await launcher.canRun(BUSYBOX)).toBe(true);
-    expect(await launcher.launch(s, never)).toEqual({ exitCode: 0, signal: null });
+    const result = await launcher.launch(s, never);
+    expect(result).toMatchObject({ exitCode: 0, signal: null });
+    // The image that ran, by ID; a local image has no registry digest.
+    expect(result.image).toEqual({ id: docker('image', 'inspect', '--format', '{{.Id}}', BUSYBOX) });
     expect(readFileSync(out, 'utf8')).toBe('hi\n');
     const st = statSync(out);
     expect([st.uid, st.gid]).toEqual([process.getuid!(), process.getgid!()]);
-    // formalize/busybox:local sets no WORKDIR: the container starts in /, not in the task folder.
-    expect(readFileSync(s.logFile, 'utf8')).toBe(`/\n${process.getuid!()}\n${process.getgid!()}\n`);
+    // formalize/busybox:local sets no WORKDIR: the container starts in /, not in the task folder. Under a root
+    // runner the task runs as the unprivileged task user, and its folder is handed back afterwards.
+    const [uid, gid] = process.getuid!() === 0 ? [TASK_UID, TASK_GID] : [process.getuid!(), process.getgid!()];
+    expect(readFileSync(s.logFile, 'utf8')).toBe(`/\n${uid}\n${gid}\n`);
     expect(containersOf(s.taskId)).toBe('');
   });
 
   it('passes environment variables without putting their values on the command line', async () => {
     const env = { GREETING: 'hello, world', MULTI: 'a\nb', HOME: '/tmp/home', DOCKER_TOKEN: 's3cret' };
     const s = spec(['sh', '-c', 'printf "%s|%s|%s|%s" "$GREETING" "$MULTI" "$HOME" "$DOCKER_TOKEN"'], { env });
-    expect(await launcher.launch(s, never)).toEqual({ exitCode: 0, signal: null });
+    expect(await launcher.launch(s, never)).toMatchObject({ exitCode: 0, signal: null });
     expect(readFileSync(s.logFile, 'utf8')).toBe('hello, world|a\nb|/tmp/home|s3cret');
     const argv = dockerRunArgs(s, { name: 'n', network: 'none', user: '0:0', envFile: '/x/env' }).join(' ');
     for (const value of Object.values(env)) expect(argv).not.toContain(value);
@@ -80,7 +86,7 @@ describe('docker launcher', () => {
   it('propagates a non-zero exit code and appends stdout and stderr to the log', async () => {
     const s = spec(['sh', '-c', 'echo to-stdout; echo to-stderr >&2; exit 7']);
     writeFileSync(s.logFile, 'earlier attempt\n');
-    expect(await launcher.launch(s, never)).toEqual({ exitCode: 7, signal: null });
+    expect(await launcher.launch(s, never)).toMatchObject({ exitCode: 7, signal: null });
     const log = readFileSync(s.logFile, 'utf8');
     expect(log.startsWith('earlier attempt\n')).toBe(true);
     expect(log).toContain('to-stdout\n');
@@ -147,7 +153,7 @@ describe('docker launcher', () => {
 
     it("'none' (default) has only loopback and cannot reach the host's 127.0.0.1", async () => {
       const s = probe();
-      expect(await launcher.launch(s, never)).toEqual({ exitCode: 0, signal: null });
+      expect(await launcher.launch(s, never)).toMatchObject({ exitCode: 0, signal: null });
       const log = readFileSync(s.logFile, 'utf8');
       expect(log.split('\n').filter((l) => l.trim() && !l.includes('unreachable') && !l.includes('nc:')).map((l) => l.trim())).toEqual(['lo']);
       expect(log).toContain('unreachable');
@@ -156,7 +162,7 @@ describe('docker launcher', () => {
 
     it("'host' reaches a server on the host's 127.0.0.1", async () => {
       const s = probe();
-      expect(await createDockerLauncher({ network: 'host' }).launch(s, never)).toEqual({ exitCode: 0, signal: null });
+      expect(await createDockerLauncher({ network: 'host' }).launch(s, never)).toMatchObject({ exitCode: 0, signal: null });
       expect(readFileSync(s.logFile, 'utf8')).toContain('pong');
     });
   });
@@ -166,9 +172,10 @@ describe('docker launcher', () => {
     chmodSync(s.cwd, 0o777);
     const out = join(s.cwd, 'uid.txt');
     s.argv.push(out);
-    expect(await createDockerLauncher({ user: '65534:65534' }).launch(s, never)).toEqual({ exitCode: 0, signal: null });
+    expect(await createDockerLauncher({ user: '65534:65534' }).launch(s, never)).toMatchObject({ exitCode: 0, signal: null });
     expect(readFileSync(out, 'utf8')).toBe('65534\n');
-    expect(statSync(out).uid).toBe(65534);
+    // A root runner hands the task folder back once the task ended; otherwise the file stays the task user's.
+    expect(statSync(out).uid).toBe(process.getuid!() === 0 ? 0 : 65534);
   });
 
   it('retries under another name when the container name is taken', async () => {
@@ -177,7 +184,7 @@ describe('docker launcher', () => {
     docker('create', '--name', taken, BUSYBOX, 'true');
     try {
       forcedSuffixes.push('0badcafe');
-      expect(await launcher.launch(s, never)).toEqual({ exitCode: 0, signal: null });
+      expect(await launcher.launch(s, never)).toMatchObject({ exitCode: 0, signal: null });
       const log = readFileSync(s.logFile, 'utf8');
       expect(log).toContain(`container name ${taken} is already in use; retrying under another name`);
       expect(log.endsWith('ran\n')).toBe(true);
@@ -192,7 +199,7 @@ describe('docker launcher', () => {
     const standIn = createDockerLauncher({ standIns: { [foreign]: BUSYBOX } });
     expect(await standIn.canRun(foreign)).toBe(true);
     const s = spec(['sh', '-c', 'echo stood in'], { image: foreign });
-    expect(await standIn.launch(s, never)).toEqual({ exitCode: 0, signal: null });
+    expect(await standIn.launch(s, never)).toMatchObject({ exitCode: 0, signal: null });
     expect(readFileSync(s.logFile, 'utf8')).toBe('stood in\n');
     const missing = createDockerLauncher({ standIns: { [foreign]: 'formalize/not-built-here:0.0.0' } });
     expect(await missing.canRun(foreign)).toBe(false);
@@ -200,11 +207,12 @@ describe('docker launcher', () => {
       .rejects.toThrow(`image formalize/not-built-here:0.0.0 (stand-in for ${foreign}) is not in the local Docker image store`);
   });
 
-  it('never pulls: a missing image cannot run and launching it names the image', async () => {
+  it("never pulls by default: a missing image cannot run, and the reason and the launch error name the image", async () => {
     const missing = 'formalize/not-built-here:0.0.0';
     expect(await launcher.canRun(missing)).toBe(false);
+    expect(await launcher.whyNot!(missing)).toBe(`image ${missing} is not in the local Docker image store and pulling is off (pull policy 'never'): build, load or import it first, or pull with policy 'missing'`);
     await expect(launcher.launch(spec(['true'], { image: missing }), never))
-      .rejects.toThrow(`image ${missing} is not in the local Docker image store; images are never pulled`);
+      .rejects.toThrow(`image ${missing} is not in the local Docker image store and pulling is off (pull policy 'never')`);
   });
 
   it('cannot run anything without a reachable daemon, and says why', async () => {

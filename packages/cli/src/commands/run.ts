@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { uriToLocalPath, type JsonValue, type PipelineSpec } from '@formalize/common';
 import {
   createDockerLauncher, createHostLauncher, createProcessLauncher, newRunId, parseParamText, runPipeline,
-  type InputArtifact, type Launcher, type RunRecord,
+  type InputArtifact, type Launcher, type PullPolicy, type RunRecord,
 } from '@formalize/runner';
 import { EXIT, UsageError } from '../errors.ts';
 import { colorsFor, failureReport, formatCounts } from '../format.ts';
@@ -29,6 +29,8 @@ export interface RunCommandOptions {
   imageMap: string[];
   /** Network of Docker tasks (default none). */
   network?: 'none' | 'host';
+  /** Where Docker images come from (default never: the local image store only). */
+  pull?: PullPolicy;
   pipelineRoot?: string;
   runId?: string;
   json: boolean;
@@ -40,7 +42,7 @@ export async function runCommand(file: string, o: RunCommandOptions): Promise<nu
   const artifacts = parseArtifacts(o.artifact ?? []);
   const runId = o.runId ?? newRunId();
   checkRunId(runId, spec, o.pipelineRoot);
-  const launchers = selectLaunchers(o.launcher, parseImageMap(o.imageMap), o.network ?? 'none');
+  const launchers = selectLaunchers(o.launcher, parseImageMap(o.imageMap), o.network ?? 'none', o.pull ?? 'never');
 
   const out = process.stdout;
   const c = colorsFor(out);
@@ -156,14 +158,14 @@ export function parseImageMap(pairs: readonly string[]): ImageMap {
  * Launchers in the order they are tried for each image: mapped images on the host first, then workspace
  * components as processes, then other images (or their stand-ins) in Docker when a daemon is up.
  */
-export function selectLaunchers(kind: RunCommandOptions['launcher'], map: ImageMap, network: 'none' | 'host' = 'none'): Launcher[] {
+export function selectLaunchers(kind: RunCommandOptions['launcher'], map: ImageMap, network: 'none' | 'host' = 'none', pull: PullPolicy = 'never'): Launcher[] {
   const standIns = Object.keys(map.standIns);
   if (kind === 'process' && standIns.length) {
     throw new UsageError(`--image-map ${standIns[0]}=${map.standIns[standIns[0]!]}: stand-in images run in Docker, which --launcher process excludes`);
   }
   const launchers: Launcher[] = map.host.length ? [createHostLauncher({ images: map.host })] : [];
   if (kind !== 'docker') launchers.push(createProcessLauncher({ workspaceRoot: workspaceRoot() }));
-  if (kind !== 'process') launchers.push(createDockerLauncher({ network, standIns: map.standIns }));
+  if (kind !== 'process') launchers.push(createDockerLauncher({ network, standIns: map.standIns, pull }));
   return launchers;
 }
 

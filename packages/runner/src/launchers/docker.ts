@@ -1,15 +1,16 @@
 // Runs a task in its image on the local Docker daemon, with the pipeline root mounted at the same path
-// so the ExecutorInput's local paths hold inside the container. Images are never pulled: a task's
-// image must already be in the daemon's store (built, loaded or imported here), or be mapped to a local
-// stand-in image (`standIns`) that is. The container keeps its image's working directory, as on
-// Vertex AI and Kubeflow, where commands like `sh run.sh` rely on the image's WORKDIR.
+// so the ExecutorInput's local paths hold inside the container. Where the image comes from is the pull
+// policy: `never` (default) runs only images already in the daemon's store (built, loaded or imported
+// here) or their local stand-ins (`standIns`); `missing` pulls an image the store lacks; `always` pulls
+// every image once per launcher (per run), so a moved tag is seen. Pulls use the docker CLI's login state
+// (`docker login`). Every task of a run then runs the same image, by ID, and reports it (ID and registry
+// digest) for run.json. The container keeps its image's working directory, as on Vertex AI and Kubeflow,
+// where commands like `sh run.sh` rely on the image's WORKDIR.
 //
-// Who the task runs as: the invoking user's uid:gid, so what it writes under the pipeline root belongs
-// to whoever started the run. Under root that is 0:0, not nobody: nobody could not write the task
-// folders the runner creates (0755, root's) without making them world-writable. Every container runs
-// with all capabilities dropped and no-new-privileges, so root inside can only touch what root's
-// plain file permissions allow on the mounts (no CAP_DAC_OVERRIDE, no chown), which the invoking user
-// could do anyway. `user` overrides the uid:gid.
+// Who the task runs as (docker-user.ts): the invoking user's uid:gid, so what it writes under the pipeline
+// root belongs to whoever started the run; under root, the unprivileged TASK_UID:TASK_GID, with its task
+// folder, the warehouse and the metadata store handed over for the task. Every container runs with all
+// capabilities dropped and no-new-privileges. `user` overrides the uid:gid.
 //
 // Environment values never appear in argv or logs: `--env NAME` makes the docker CLI copy the value
 // from its own environment. Names the CLI itself reads (HOME, DOCKER_*) go through a private 0600
@@ -22,19 +23,27 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Launcher, LaunchResult, LaunchSpec } from '../types.ts';
-import { daemonStatus, dockerCommand, imagePresent, resolveBinary, trackContainer, untrackContainer, type DaemonStatus } from './docker-daemon.ts';
+import {
+  daemonStatus, dockerCommand, localImage, pullImage, registryHas, repositoryOf, resolveBinary, trackContainer, untrackContainer,
+  type DaemonStatus, type LocalImage,
+} from './docker-daemon.ts';
+import { handOver, takeBack, taskUser } from './docker-user.ts';
 
 export type DockerNetwork = 'none' | 'host';
+export type PullPolicy = 'never' | 'missing' | 'always';
+export const PULL_POLICIES: readonly PullPolicy[] = ['never', 'missing', 'always'];
 
 export interface DockerLauncherOptions {
   /** docker CLI binary (default: `docker` on PATH). */
   docker?: string;
   /** 'none' (default): loopback only; 'host': the machine's network. */
   network?: DockerNetwork;
-  /** `uid:gid` (or a user name of the image) the task runs as; default: this process's uid:gid. */
+  /** `uid:gid` (or a user name of the image) the task runs as; default: this process's uid:gid, 65532:65532 under root. */
   user?: string;
   /** Images of the IR mapped to local images that run in their place (e.g. `gcr.io/x/trainer` -> `formalize/busybox:local`). */
   standIns?: Readonly<Record<string, string>>;
+  /** Where images come from: 'never' (default: the local store only), 'missing' or 'always' (pull once per launcher). */
+  pull?: PullPolicy;
 }
 
 /** Seconds between SIGTERM and SIGKILL when a task is aborted (`docker stop --time`). */
@@ -43,39 +52,101 @@ export const STOP_TIMEOUT_S = 10;
 export const TASK_LABEL = 'io.formalize.task';
 const NAME_ATTEMPTS = 3;
 
+/** The image a task runs: its local ID and, when it came from (or went to) a registry, the manifest digest. */
+interface ResolvedImage { id: string; digest?: string }
+
 export function createDockerLauncher(opts: DockerLauncherOptions = {}): Launcher {
   const bin = resolveBinary(opts.docker ?? 'docker');
   const network = opts.network ?? 'none';
   if (network !== 'none' && network !== 'host') throw new Error(`docker launcher: network must be 'none' or 'host', got ${JSON.stringify(network)}`);
   if (opts.user !== undefined && !/^[\w.-]+(:[\w.-]+)?$/.test(opts.user)) throw new Error(`docker launcher: user must be 'uid[:gid]' or a name, got ${JSON.stringify(opts.user)}`);
-  const user = opts.user ?? `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`;
+  const pull = opts.pull ?? 'never';
+  if (!PULL_POLICIES.includes(pull)) throw new Error(`docker launcher: pull must be one of ${PULL_POLICIES.join(', ')}, got ${JSON.stringify(pull)}`);
+  const user = taskUser(opts.user);
   const standIns = new Map(Object.entries(opts.standIns ?? {}));
   const local = (image: string) => standIns.get(image) ?? image;
+  const what = (image: string) => (local(image) === image ? `image ${image}` : `image ${local(image)} (stand-in for ${image})`);
   let daemon: Promise<DaemonStatus> | undefined;
   const status = () => (daemon ??= daemonStatus(bin));
+
+  // Why an image cannot run here (undefined: it can), asked once per image.
+  const availability = new Map<string, Promise<string | undefined>>();
+  const unavailable = (image: string) => {
+    let p = availability.get(image);
+    if (!p) availability.set(image, (p = (async () => {
+      const s = await status();
+      if (!s.ok) return s.reason;
+      const ref = local(image);
+      if (pull !== 'always' && (await localImage(bin, ref))) return undefined;
+      if (pull === 'never') return `${what(image)} is not in the local Docker image store and pulling is off (pull policy 'never'): build, load or import it first, or pull with policy 'missing'`;
+      const inRegistry = await registryHas(bin, ref);
+      return inRegistry.ok ? undefined : `${what(image)}: ${inRegistry.reason}`;
+    })()));
+    return p;
+  };
+  // The image each task of this launcher runs, pulled at most once.
+  const resolved = new Map<string, Promise<ResolvedImage>>();
+  const resolve = (image: string) => {
+    let p = resolved.get(image);
+    if (!p) resolved.set(image, (p = resolveImage(bin, local(image), pull, what(image))));
+    return p;
+  };
   return {
     name: 'docker',
     async canRun(image) {
-      return (await status()).ok && (await imagePresent(bin, local(image)));
+      return (await unavailable(image)) === undefined;
     },
+    whyNot: unavailable,
     async launch(spec, signal) {
       const s = await status();
       if (!s.ok) throw new Error(`task '${spec.taskId}': ${s.reason}`);
-      const image = local(spec.image);
-      if (!(await imagePresent(bin, image))) {
-        const what = image === spec.image ? `image ${image}` : `image ${image} (stand-in for ${spec.image})`;
-        throw new Error(`task '${spec.taskId}': ${what} is not in the local Docker image store; images are never pulled (no registry is used): build, load or import it first`);
+      let image: ResolvedImage;
+      try {
+        image = await resolve(spec.image);
+      } catch (err) {
+        throw new Error(`task '${spec.taskId}': ${(err as Error).message}`);
       }
       if (signal.aborted) return { exitCode: null, signal: 'SIGTERM' };
-      return runWithLog(bin, { ...spec, image }, { network, user }, signal);
+      if (user.handover) await handOver(spec, user.handover);
+      try {
+        const result = await runWithLog(bin, { ...spec, image: image.id }, { network, user: user.user }, signal);
+        return { ...result, image };
+      } finally {
+        if (user.handover) await takeBack(spec, user.handover);
+      }
     },
   };
+}
+
+/** Pulls `ref` as the policy says and names the local image a task will run. */
+async function resolveImage(bin: string, ref: string, pull: PullPolicy, what: string): Promise<ResolvedImage> {
+  let found = pull === 'always' ? undefined : await localImage(bin, ref);
+  if (!found && pull === 'never') {
+    throw new Error(`${what} is not in the local Docker image store and pulling is off (pull policy 'never'): build, load or import it first`);
+  }
+  if (!found) {
+    const failed = await pullImage(bin, ref);
+    if (failed) throw new Error(`${what}: ${failed}`);
+    found = await localImage(bin, ref);
+    if (!found) throw new Error(`${what}: pulled, but the daemon does not list it`);
+  }
+  const digest = registryDigest(ref, found);
+  return { id: found.id, ...(digest && { digest }) };
+}
+
+/** `<repository>@sha256:...` of `ref`'s repository: the reference itself when it pins a digest. */
+function registryDigest(ref: string, image: LocalImage): string | undefined {
+  const pinned = /@(sha256:[0-9a-f]{64})$/.exec(ref);
+  const repo = repositoryOf(ref);
+  if (pinned) return `${repo}@${pinned[1]}`;
+  return image.repoDigests.find((d) => d.startsWith(`${repo}@`));
 }
 
 /** `docker run` arguments for a task (everything but the env values). */
 export function dockerRunArgs(spec: LaunchSpec, o: { name: string; network: DockerNetwork; user: string; envFile?: string }): string[] {
   const mounts = checkedMounts(spec.mounts);
   const args = [
+    // The image is already resolved (pulled or local): `run` itself never pulls.
     'run', '--rm', '--init', '--pull', 'never', '--name', o.name, '--label', `${TASK_LABEL}=${spec.taskId}`,
     '--network', o.network, '--user', o.user, '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
     // Output is streamed from the attached CLI; the daemon need not keep a copy.
