@@ -68,10 +68,12 @@ export function extraCaCertificates(file = process.env['NODE_EXTRA_CA_CERTS']): 
 
 export async function buildImage(workspaceRoot: string, which: string, opts: BuildOptions): Promise<BuildRecord> {
   const pkg = componentPackage(workspaceRoot, which);
+  if (!pkg.components.length) throw new Error(`${pkg.name}: no component.yaml yet, so no image name (npm run generate writes them)`);
   const docker = opts.docker ?? 'docker';
   const revision = revisionOf(workspaceRoot, pkg);
   const tags = imageTags(opts.registry, pkg, revision);
-  const source = git(workspaceRoot, 'config', '--get', 'remote.origin.url') ?? '';
+  // Where the sources are: the repository's origin, else (a repository without remotes) the checkout itself.
+  const source = git(workspaceRoot, 'config', '--get', 'remote.origin.url') ?? `file://${workspaceRoot}`;
   const args = [
     'build', '--network', 'host', '--file', join(pkg.root, 'Dockerfile'),
     '--build-arg', `VERSION=${pkg.version}`, '--build-arg', `REVISION=${revision}`, '--build-arg', `SOURCE=${source}`,

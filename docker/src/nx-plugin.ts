@@ -1,4 +1,5 @@
-// Nx plugin (nx.json `plugins`): every package with a container entrypoint (src/main.ts) gets the targets
+// Nx plugin (nx.json `plugins`): every package with generated component.yaml files (a component package whose
+// contracts exist: they name its images) gets the targets
 //   image  docker build of its Dockerfile (docker/src/build.ts), tagged <registry>/formalize/<component>:<version>
 //          and :git-<sha12>; never cached by Nx, since the result lives in the Docker daemon, whose layer cache
 //          makes an unchanged image cheap
@@ -6,14 +7,14 @@
 // and an implicit dependency on the `docker` project (the shared Dockerfile template and this tooling), so
 // `nx affected -t image` rebuilds every image when the build itself changes and only the touched packages'
 // (and their dependents') images otherwise.
-import { basename, dirname } from 'node:path';
+import { basename } from 'node:path';
 
 type CreateNodesResult = { projects: Record<string, { implicitDependencies: string[]; targets: Record<string, unknown> }> };
 
 export const createNodesV2 = [
-  'packages/*/src/main.ts',
-  async (entrypoints: readonly string[]): Promise<[string, CreateNodesResult][]> => entrypoints.map((file) => {
-    const root = dirname(dirname(file));
+  'packages/*/{component.yaml,components/*/component.yaml}',
+  async (componentFiles: readonly string[]): Promise<[string, CreateNodesResult][]> => componentFiles.map((file) => {
+    const root = file.split('/').slice(0, 2).join('/');
     const pkg = basename(root);
     const run = (command: string) => ({ command: `node docker/src/cli.ts ${command} ${pkg}`, cwd: '{workspaceRoot}' });
     return [file, {

@@ -1,0 +1,60 @@
+// Every pushed component image: what it runs, as whom, its labels, that no build credential or certificate
+// is left in it, and that its published component.yaml pins the digest the registry serves.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { pinComponentYaml } from '../../docker/src/push.ts';
+import { docker, dockerStatus, pushedPackages } from './harness.ts';
+
+const pushed = pushedPackages();
+
+describe.each(pushed.map((p) => [p.pkg.name, p] as const))('%s image', (_name, { pkg, built, published }) => {
+  const image = published[0]!.image;
+
+  it('runs its entrypoint as the unprivileged user 65532, under tini, listing the components it serves', () => {
+    const help = docker('run', '--rm', '--network', 'none', image);
+    expect(help).toContain(`components: ${pkg.components.map((c) => `${c.name}@${pkg.version}`).join(', ')}`);
+    expect(docker('run', '--rm', '--network', 'none', '--entrypoint', 'id', image, '-u')).toBe('65532');
+    const config = JSON.parse(docker('image', 'inspect', '--format', '{{json .Config}}', image)) as { User: string; Entrypoint: string[]; WorkingDir: string };
+    expect(config).toMatchObject({ User: '65532:65532', Entrypoint: ['/usr/bin/tini', '-s', '--'], WorkingDir: '/app' });
+  });
+
+  it('carries the OCI labels: source, version, revision', () => {
+    const labels = JSON.parse(docker('image', 'inspect', '--format', '{{json .Config.Labels}}', image)) as Record<string, string>;
+    expect(labels['org.opencontainers.image.version']).toBe(pkg.version);
+    expect(labels['org.opencontainers.image.revision']).toBe(built.revision);
+    expect(labels['org.opencontainers.image.revision']).toMatch(/^[0-9a-f]{40}(-dirty)?$/);
+    expect(labels['org.opencontainers.image.source']).toMatch(/^(\S+:\/\/|\/|git@)\S+/);
+    expect(labels['org.opencontainers.image.title']).toBe(pkg.name);
+  });
+
+  it('keeps no build credential, certificate or npm state', () => {
+    const history = docker('history', '--no-trunc', '--format', '{{.CreatedBy}}', image);
+    expect(history).not.toMatch(/BUILD_CA_CERTS|BEGIN CERTIFICATE|_authToken|password/i);
+    const env = (JSON.parse(docker('image', 'inspect', '--format', '{{json .Config.Env}}', image)) as string[]).map((e) => e.split('=')[0]);
+    expect(env.sort()).toEqual(['FORMALIZE_PACKAGE', 'NODE_COMPILE_CACHE', 'NODE_ENV', 'NODE_VERSION', 'PATH']);
+    const files = docker('run', '--rm', '--network', 'none', '--entrypoint', 'sh', image, '-c',
+      'ls -A /root /home/formalize /tmp; find / -xdev \\( -name .npmrc -o -name _cacache -o -name "*.pem" -path "/tmp/*" \\) -print 2>/dev/null');
+    expect(files).toBe('/home/formalize:\n\n/root:\n\n/tmp:');
+  });
+
+  it('holds only its package, its workspace dependencies and their production dependencies', () => {
+    const listing = docker('run', '--rm', '--network', 'none', '--entrypoint', 'sh', image, '-c', 'ls /app/packages; ls /app/packages/*/; npm ls --omit=dev --all --prefix /app >/dev/null && echo deps-ok');
+    expect(listing.split('\n')[0]).toBe('common');
+    expect(listing).toContain(pkg.dir);
+    expect(listing).not.toMatch(/\bsrc\b|\btest\b/);
+    expect(listing.endsWith('deps-ok')).toBe(true);
+  });
+
+  it.each(pkg.components.map((c) => [c.name, c] as const))('%s: the published component.yaml is the committed one pinned to the pushed digest', (_c, component) => {
+    const entry = published.find((p) => p.component === component.name)!;
+    expect(entry.image).toMatch(new RegExp(`^${component.image.replaceAll('.', '\\.')}@sha256:[0-9a-f]{64}$`));
+    const publishedYaml = readFileSync(join(pkg.root, 'dist', 'published', component.name, 'component.yaml'), 'utf8');
+    expect(publishedYaml).toBe(pinComponentYaml(readFileSync(component.componentFile, 'utf8'), entry.image));
+    expect(publishedYaml).toContain(`image: ${entry.image}\n`);
+    // The registry serves that very manifest (the CLI's login; loopback registries speak plain HTTP).
+    const r = dockerStatus(['manifest', 'inspect', '--insecure', entry.image]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+});
