@@ -7,6 +7,8 @@
 //   TUNE_FAKE_INFEASIBLE  trial ids that throw an InfeasibleTrialError
 //   TUNE_FAKE_NAN         trial ids that report val_loss NaN
 //   TUNE_FAKE_HANG        trial ids that run until cancelled
+//   TUNE_FAKE_STUBBORN    trial ids that ignore cancellation (never end on their own)
+//   TUNE_FAKE_EXIT        trial ids whose thread or process exits (code 3) without reporting
 //   TUNE_FAKE_HYPERTUNE   "1": report through the hypertune metrics file (per epoch), resolve with nothing
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -37,6 +39,8 @@ export async function trainTrial(ctx: TrialContext): Promise<TrialMetrics | void
     const barrier = Number(process.env['TUNE_FAKE_BARRIER'] ?? 0);
     if (barrier > 0) await waitUntil(() => started() >= barrier, signal);
     if (ids('TUNE_FAKE_HANG').has(trialId)) await waitUntil(() => false, signal);
+    if (ids('TUNE_FAKE_STUBBORN').has(trialId)) await waitUntil(() => false, new AbortController().signal);
+    if (ids('TUNE_FAKE_EXIT').has(trialId)) process.exit(3);
     if (ids('TUNE_FAKE_FAIL').has(trialId)) throw new Error(`fake trial ${trialId} crashed`);
     if (ids('TUNE_FAKE_INFEASIBLE').has(trialId)) throw new InfeasibleTrialError(`fake trial ${trialId}: val_loss never improved on the first epoch`);
     const lr = hp['learning_rate'] as number;

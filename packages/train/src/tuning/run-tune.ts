@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InputArtifact } from '@formalize/common';
-import { fieldError } from '@formalize/common';
+import { fieldError, parseField } from '@formalize/common';
 import type { Hyperparameters } from '@formalize/common/hyperparameters';
 import { latestTunedHyperparameters, recordTunedHyperparameters, resolveHyperparameters } from '@formalize/common/hyperparameters';
 import type { JsonObject, MetadataStore } from '@formalize/common/metadata';
@@ -27,13 +27,6 @@ export const METADATA_STORE_ENV = 'FORMALIZE_METADATA_STORE';
 
 export interface RunTuneOptions {
   trialModule: string;
-}
-
-function parseSpec<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown, field: string): T {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  throw fieldError(`${field}${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`, issue.message, value);
 }
 
 function requireString(a: InputArtifact, key: string, input: string): string {
@@ -77,10 +70,10 @@ export async function runTune(ctx: TuneContext, opts: RunTuneOptions): Promise<T
   if (inputs.parallel_trial_count > inputs.max_trial_count) {
     throw fieldError('inputs.parameterValues.parallel_trial_count', `expected at most max_trial_count (${inputs.max_trial_count})`, inputs.parallel_trial_count);
   }
-  const objective = objectiveFromSpec(parseSpec(studySpecMetricsSchema, inputs.study_spec_metrics, 'inputs.parameterValues.study_spec_metrics'));
+  const objective = objectiveFromSpec(parseField(studySpecMetricsSchema, inputs.study_spec_metrics, 'inputs.parameterValues.study_spec_metrics'));
   let space: SearchSpace;
   try {
-    space = spaceFromSpec(parseSpec(studySpecParametersSchema, inputs.study_spec_parameters, 'inputs.parameterValues.study_spec_parameters'));
+    space = spaceFromSpec(parseField(studySpecParametersSchema, inputs.study_spec_parameters, 'inputs.parameterValues.study_spec_parameters'));
   } catch (err) {
     if (err instanceof RangeError) throw fieldError('inputs.parameterValues.study_spec_parameters', err.message, inputs.study_spec_parameters);
     throw err;

@@ -96,6 +96,12 @@ export async function runStudy(opts: StudyOptions): Promise<StudyResult> {
   const trials: Trial[] = [];
   const observations: Observation[] = [];
   const running = new Map<string, { trial: Trial; done: Promise<void>; abort: AbortController }>();
+  // A failure of the study itself (its record cannot be written): stop every trial and reject with it.
+  let fatal: { error: unknown } | undefined;
+  const fail = (error: unknown) => {
+    fatal ??= { error };
+    for (const r of running.values()) r.abort.abort(error);
+  };
 
   const observe = (t: Trial) => {
     if (t.state === 'SUCCEEDED') observations.push({ params: t.params, loss: lossOf(objective, t.objective!) });
@@ -149,11 +155,6 @@ export async function runStudy(opts: StudyOptions): Promise<StudyResult> {
   };
 
   const cancel = () => { for (const r of running.values()) r.abort.abort(studySignal.reason); };
-  let fatal: { error: unknown } | undefined;
-  const fail = (error: unknown) => {
-    fatal ??= { error };
-    for (const r of running.values()) r.abort.abort(error);
-  };
   studySignal.addEventListener('abort', cancel, { once: true });
   try {
     let next = 0;

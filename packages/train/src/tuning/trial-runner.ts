@@ -77,6 +77,8 @@ export function createTrialRunner(opts: TrialRunnerOptions): RunTrial {
     const metricsFile = join(request.workDir, 'hypertune', 'output.metrics');
     await mkdir(join(request.workDir, 'hypertune'), { recursive: true });
     const env = { ...process.env, [HYPERTUNE_FILE_ENV]: metricsFile, [HYPERTUNE_TRIAL_ENV]: request.trialId };
+    // Cancelled while the folder was being made: nothing to start.
+    signal.throwIfAborted();
     const host = isolation === 'thread' ? threadHost(env) : processHost(env);
     const reported = await new Promise<unknown>((resolve, reject) => {
       let settled = false;
@@ -93,13 +95,14 @@ export function createTrialRunner(opts: TrialRunnerOptions): RunTrial {
         host.post({ type: 'abort', reason: signal.reason instanceof Error ? signal.reason.message : String(signal.reason) });
         timer = setTimeout(() => settle(() => reject(new Error(`trial ${request.trialId} did not stop within ${graceMs} ms of cancellation: terminated`))), graceMs);
       };
-      signal.addEventListener('abort', onAbort, { once: true });
       host.onMessage((m) => {
         if (m.type === 'result') settle(() => resolve(m.metrics));
         else settle(() => reject(Object.assign(new Error(m.error.message), { name: m.error.name, infeasible: m.error.infeasible, stack: m.error.stack })));
       });
       host.onExit((detail) => settle(() => reject(new Error(`trial ${request.trialId}: ${detail} before reporting`))));
       host.post({ type: 'start', module, request });
+      // After start, so an abort always reaches a trial that has its request.
+      signal.addEventListener('abort', onAbort, { once: true });
     });
     const metrics = reported ?? (await readHypertuneMetrics(metricsFile, opts.objective.metric, opts.objective.goal));
     if (metrics === undefined) throw new Error(`trial ${request.trialId} returned no metrics and wrote none to ${metricsFile}`);
