@@ -7,10 +7,10 @@
 //   prune <pkg> <out>         lay out `<out>` as the image's /app: the root manifest cut down to those workspaces,
 //                             the lockfile, their package.json, dist/ and data files, and production dependencies
 //                             only (`npm install --omit=dev` resolved from the lockfile, offline from the npm cache
-//                             `npm ci` filled)
+//                             `npm ci` filled), without their source maps and type declarations
 // Node built-ins only: it runs before any dependency is installed.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 interface Manifest {
@@ -21,9 +21,9 @@ interface Manifest {
 }
 
 /** Files of a package a runtime needs besides dist/ (package.json `files`, minus sources and docs). */
-const RUNTIME_EXTRA = ['data', 'proto'];
+export const RUNTIME_EXTRA = ['data', 'proto'];
 /** What a package's build reads. */
-const BUILD_INPUTS = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'src', ...RUNTIME_EXTRA];
+export const BUILD_INPUTS = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'src', ...RUNTIME_EXTRA];
 
 function readJson(path: string): Record<string, unknown> {
   return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
@@ -103,6 +103,17 @@ function prune(pkg: string, out: string): void {
   // none of the production dependencies needs one (DuckDB's binding is a prebuilt optional package).
   execFileSync('npm', ['install', '--omit=dev', '--ignore-scripts', '--offline', '--no-audit', '--no-fund', '--loglevel=warn'], { cwd: out, stdio: 'inherit' });
   execFileSync('npm', ['ls', '--omit=dev', '--all', '--silent'], { cwd: out, stdio: ['ignore', 'ignore', 'inherit'] });
+  dropDevelopmentFiles(join(out, 'node_modules'));
+}
+
+/**
+ * Source maps and type declarations of the production dependencies: nothing at run time reads them (node
+ * uses source maps only with --enable-source-maps), and they are most of TF.js's size (~200 MB of maps).
+ */
+function dropDevelopmentFiles(dir: string): void {
+  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (e.isFile() && /\.(js|mjs|cjs|css)\.map$|\.d\.[mc]?ts$|\.d\.[mc]?ts\.map$/.test(e.name)) rmSync(join(e.parentPath, e.name));
+  }
 }
 
 if (import.meta.main) {

@@ -6,7 +6,8 @@ import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
-const projects = ['packages', 'pipelines'].flatMap((d) => (d === 'pipelines' ? ['pipelines'] : readdirSync(join(root, d)).map((p) => join(d, p))));
+// `images`: the component images' tests (its Nx test target builds and pushes every image first).
+const projects = ['packages', 'pipelines', 'images'].flatMap((d) => (d === 'packages' ? readdirSync(join(root, d)).map((p) => join(d, p)) : [d]));
 for (const p of projects) rmSync(join(root, p, '.test-results'), { recursive: true, force: true });
 
 const run = (cmd: string, args: string[]) => spawnSync(cmd, args, { cwd: root, stdio: 'inherit' }).status ?? 1;
