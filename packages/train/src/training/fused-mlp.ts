@@ -4,7 +4,11 @@
 // and Adam in JavaScript over the weights kept as plain Float32Arrays. About 50 kernel launches per step where
 // TF.js' optimizer over the Layers graph makes about 450; the arithmetic is the same (the tests compare
 // gradients and trajectories with the reference). Numeric inputs travel as one [n, k] tensor: the rows of the
-// first kernel are kept permuted to (numeric, one-hot, embedding) order and un-permuted on write-back.
+// first kernel are kept permuted to (numeric, one-hot, embedding) order and un-permuted on write-back. Products
+// with a transposed operand transpose it first: the WASM backend runs a transposed-operand MatMul without
+// XNNPACK, 3-4x slower than a transpose plus a plain one. The weights become fresh tensors every step rather
+// than tensors updated in place: XNNPACK packs a MatMul's weights once per tensor and would keep the stale ones.
+
 import type { LayersModel, ModelSpec, Tensor, Tf } from '@formalize/common/model';
 import { LAYER_NAMES } from '@formalize/common/model';
 import { Adam } from './adam.ts';
@@ -185,15 +189,15 @@ export class FusedMlpTrainer implements Trainer {
       const grads: Tensor[] = Array.from({ length: w.length });
       for (let i = plan.dense.length - 1; i >= 0; i--) {
         const [kernel, bias] = plan.dense[i]!;
-        grads[kernel] = tf.matMul(activations[i]!, dz, true, false);
+        grads[kernel] = tf.matMul(tf.transpose(activations[i]!), dz);
         grads[bias] = tf.sum(dz, 0);
-        if (i > 0) dz = tf.mul(tf.matMul(dz, w[kernel]! as Tensor2D, false, true), tf.step(pre[i - 1]!)) as Tensor2D;
+        if (i > 0) dz = tf.mul(tf.matMul(dz, tf.transpose(w[kernel]! as Tensor2D)), tf.step(pre[i - 1]!)) as Tensor2D;
       }
       if (plan.embedding.length) {
         // Only the embedding block of the first layer's input has weights behind it.
         const [kernel] = plan.dense[0]!;
         const rowsOfEmbeddings = tf.slice(w[kernel]! as Tensor2D, [plan.embeddingStart, 0], [-1, -1]);
-        const d = tf.matMul(dz, rowsOfEmbeddings, false, true);
+        const d = tf.matMul(dz, tf.transpose(rowsOfEmbeddings));
         const parts = plan.embedding.length > 1 ? tf.split(d, plan.embedding.map((e) => e.dim), 1) : [d];
         plan.embedding.forEach((e, i) => {
           grads[e.weight] = tf.unsortedSegmentSum(parts[i]!, x.embedding[i]!, e.rows);

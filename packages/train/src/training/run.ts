@@ -196,6 +196,7 @@ export async function runTrain({ inputs, outputs, log, signal }: TrainContext): 
       outputs.model.metadata = { ...metadata, resourceName: version.resourceName, version: version.version };
       log.info('registered the warmed-up base model', { resourceName: version.resourceName });
     }
+    trainer.dispose();
     log.info('trained', { mode, epochs: result.history.length, bestEpoch: result.bestEpoch, val_loss: val.loss, val_auc: val.auc, seconds: result.seconds });
     return { val_loss: val.loss, val_auc: finite(val.auc) ?? 0, hyperparameters: hp, hyperparameters_source: resolved.source };
   } finally {
