@@ -55,8 +55,9 @@ FROM ${BASE_IMAGE} AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \
  && rm -rf /var/lib/apt/lists/* \
- && groupadd --gid 65532 formalize \
- && useradd --uid 65532 --gid 65532 --create-home --home-dir /home/formalize --shell /usr/sbin/nologin formalize
+ && groupadd -K GID_MAX=65534 --gid 65532 formalize \
+ && useradd -K UID_MAX=65534 --uid 65532 --gid 65532 --no-create-home --home-dir /home/formalize --shell /usr/sbin/nologin formalize \
+ && install -d -o 65532 -g 65532 -m 0755 /home/formalize
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /prod/ /app/

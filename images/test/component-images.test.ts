@@ -1,10 +1,12 @@
 // Every pushed component image: what it runs, as whom, its labels, that no build credential or certificate
 // is left in it, and that its published component.yaml pins the digest the registry serves.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pinComponentYaml } from '../../docker/src/push.ts';
-import { docker, dockerStatus, pushedPackages } from './harness.ts';
+import { closure } from '../../docker/workspace.ts';
+import { docker, dockerStatus, pushedPackages, ROOT } from './harness.ts';
 
 const pushed = pushedPackages();
 
@@ -13,7 +15,8 @@ describe.each(pushed.map((p) => [p.pkg.name, p] as const))('%s image', (_name, {
 
   it('runs its entrypoint as the unprivileged user 65532, under tini, listing the components it serves', () => {
     const help = docker('run', '--rm', '--network', 'none', image);
-    expect(help).toContain(`components: ${pkg.components.map((c) => `${c.name}@${pkg.version}`).join(', ')}`);
+    const listed = /^components: (.*)$/m.exec(help)?.[1]?.split(', ').sort();
+    expect(listed).toEqual(pkg.components.map((c) => `${c.name}@${pkg.version}`).sort());
     expect(docker('run', '--rm', '--network', 'none', '--entrypoint', 'id', image, '-u')).toBe('65532');
     const config = JSON.parse(docker('image', 'inspect', '--format', '{{json .Config}}', image)) as { User: string; Entrypoint: string[]; WorkingDir: string };
     expect(config).toMatchObject({ User: '65532:65532', Entrypoint: ['/usr/bin/tini', '-s', '--'], WorkingDir: '/app' });
@@ -33,17 +36,18 @@ describe.each(pushed.map((p) => [p.pkg.name, p] as const))('%s image', (_name, {
     expect(history).not.toMatch(/BUILD_CA_CERTS|BEGIN CERTIFICATE|_authToken|password/i);
     const env = (JSON.parse(docker('image', 'inspect', '--format', '{{json .Config.Env}}', image)) as string[]).map((e) => e.split('=')[0]);
     expect(env.sort()).toEqual(['FORMALIZE_PACKAGE', 'NODE_COMPILE_CACHE', 'NODE_ENV', 'NODE_VERSION', 'PATH']);
-    const files = docker('run', '--rm', '--network', 'none', '--entrypoint', 'sh', image, '-c',
+    // As root, to see into /root too.
+    const files = docker('run', '--rm', '--network', 'none', '--user', '0:0', '--entrypoint', 'sh', image, '-c',
       'ls -A /root /home/formalize /tmp; find / -xdev \\( -name .npmrc -o -name _cacache -o -name "*.pem" -path "/tmp/*" \\) -print 2>/dev/null');
     expect(files).toBe('/home/formalize:\n\n/root:\n\n/tmp:');
   });
 
   it('holds only its package, its workspace dependencies and their production dependencies', () => {
-    const listing = docker('run', '--rm', '--network', 'none', '--entrypoint', 'sh', image, '-c', 'ls /app/packages; ls /app/packages/*/; npm ls --omit=dev --all --prefix /app >/dev/null && echo deps-ok');
-    expect(listing.split('\n')[0]).toBe('common');
-    expect(listing).toContain(pkg.dir);
-    expect(listing).not.toMatch(/\bsrc\b|\btest\b/);
-    expect(listing.endsWith('deps-ok')).toBe(true);
+    const packages = docker('run', '--rm', '--network', 'none', '--entrypoint', 'ls', image, '/app/packages').split('\n');
+    expect(packages.sort()).toEqual(closure(ROOT, pkg.dir).map((m) => m.dir.split('/')[1]).sort());
+    const contents = docker('run', '--rm', '--network', 'none', '--entrypoint', 'sh', image, '-c', 'ls /app/packages/*/ && npm ls --omit=dev --all --prefix /app >/dev/null && echo deps-ok');
+    expect(contents).not.toMatch(/^(src|test)$/m);
+    expect(contents.endsWith('deps-ok')).toBe(true);
   });
 
   it.each(pkg.components.map((c) => [c.name, c] as const))('%s: the published component.yaml is the committed one pinned to the pushed digest', (_c, component) => {
@@ -56,5 +60,16 @@ describe.each(pushed.map((p) => [p.pkg.name, p] as const))('%s image', (_name, {
     const r = dockerStatus(['manifest', 'inspect', '--insecure', entry.image]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
+  });
+});
+
+describe('image target', () => {
+  it('keeps an image whose inputs did not change: same image, no rebuild', () => {
+    const { pkg, built } = pushedPackages().find((p) => p.pkg.dir === 'hello')!;
+    const r = spawnSync(process.execPath, [join(ROOT, 'docker/src/cli.ts'), 'build', 'hello'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`[image] ${pkg.name}: up to date (${built.imageId.slice(0, 19)}`);
+    const again = JSON.parse(readFileSync(join(pkg.root, 'dist/image/build.json'), 'utf8')) as { imageId: string; reused: boolean; inputs: string };
+    expect(again).toMatchObject({ imageId: built.imageId, reused: true, inputs: built.inputs });
   });
 });
