@@ -144,7 +144,7 @@ describe('Adam (Keras\' update, in JavaScript)', () => {
 
 describe('hypertune metric reporting (cloudml-hypertune\'s file format)', () => {
   it('prints floats as Python\'s str does', () => {
-    expect([0.1, 1, 123, 1e-5, 1.5e-7, 0.0001, 1e16, 12345678901234567, -2.5, Number.NaN, Number.POSITIVE_INFINITY, -0].map(pythonFloat))
+    expect([0.1, 1, 123, 1e-5, 1.5e-7, 0.0001, 1e16, 12345678901234568, -2.5, Number.NaN, Number.POSITIVE_INFINITY, -0].map(pythonFloat))
       .toEqual(['0.1', '1.0', '123.0', '1e-05', '1.5e-07', '0.0001', '1e+16', '1.2345678901234568e+16', '-2.5', 'nan', 'inf', '-0.0']);
   });
 

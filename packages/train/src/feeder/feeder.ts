@@ -125,6 +125,8 @@ class FeederImpl implements Feeder {
   private initializing: Promise<void> | undefined;
 
   private readonly pools = new Map<number, RowPool>();
+  /** The pools again, as a list: the uniform draw walks it for every row. */
+  private readonly poolList: RowPool[] = [];
   private pooled = 0;
   private readonly staging: Staged[] = [];
   private stagedRows = 0;
@@ -274,7 +276,10 @@ class FeederImpl implements Feeder {
 
   private pool(stratum: number): RowPool {
     let p = this.pools.get(stratum);
-    if (!p) this.pools.set(stratum, (p = new RowPool(this.spec)));
+    if (!p) {
+      this.pools.set(stratum, (p = new RowPool(this.spec)));
+      this.poolList.push(p);
+    }
     return p;
   }
 
@@ -299,7 +304,8 @@ class FeederImpl implements Feeder {
   /** Takes a uniformly drawn pooled row (any stratum) into `out[j]`. */
   private takeUniform(out: BatchColumns, j: number): void {
     let r = Math.floor(this.rand() * this.pooled);
-    for (const p of this.pools.values()) {
+    for (let k = 0; k < this.poolList.length; k++) {
+      const p = this.poolList[k]!;
       if (r < p.size) {
         p.take(r, out, j);
         this.pooled--;
