@@ -1,7 +1,7 @@
 // The search algorithms on synthetic objectives with known minima: determinism, feasibility, better than random
 // search over 30 seeds (paired permutation test), and parallel suggestions that spread out.
 import { describe, expect, it } from 'vitest';
-import { createGpSampler, fitGp, matern52 } from '../src/tuning/gp.ts';
+import { createGpSampler, fitGp, gpSubset, matern52 } from '../src/tuning/gp.ts';
 import { createRandomSampler } from '../src/tuning/random-search.ts';
 import { createRng, streamSeed } from '../src/tuning/rng.ts';
 import type { Observation, Sampler } from '../src/tuning/sampler.ts';
@@ -160,6 +160,19 @@ describe('GP', () => {
       const [a, b] = [encode(space, first), encode(space, second)];
       expect(Math.hypot(a[0]! - b[0]!, a[1]! - b[1]!), JSON.stringify({ first, second })).toBeGreaterThan(0.02);
     }
+  });
+
+  it('fits at most 200 trials in long studies: the best 100 and the most recent ones', () => {
+    const obs = Array.from({ length: 450 }, (_, i) => ({ params: { learning_rate: 0.01, batch_size: 16 }, loss: (i * 7919) % 450 }));
+    const kept = gpSubset(obs);
+    expect(kept).toHaveLength(200);
+    const losses = new Set(kept.map((o) => o.loss));
+    for (let l = 0; l < 100; l++) expect(losses.has(l), `loss ${l}`).toBe(true);
+    expect(kept.at(-1)).toBe(obs[449]);
+    expect(gpSubset(obs.slice(0, 50))).toEqual(obs.slice(0, 50));
+    // A suggestion over 450 trials still works and stays feasible.
+    const p = createGpSampler().suggest({ space, observations: history(450, 9), pending: [], rng: createRng(1) });
+    for (const s of space) expect(contains(s, p[s.name]!)).toBe(true);
   });
 
   it('finds the minimum of a noise-free surface closely within 16 trials', () => {

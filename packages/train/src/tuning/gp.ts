@@ -5,10 +5,12 @@
 // Kernel hyperparameters are the MAP of the log marginal likelihood under weak log-normal priors, found by a
 // seeded random search then coordinate refinement: with at most a few dozen trials this costs milliseconds.
 // Running trials enter as constant liars (the worst loss seen) so parallel suggestions spread out.
+// The fit is cubic in the trials: past MAX_GP_POINTS finished trials, it uses the best half and the most recent half
+// of that many (a subset-of-data approximation), which keeps a suggestion in milliseconds for long studies.
 import { backSubstitute, cholesky, expectedImprovement, forwardSubstitute } from './math.ts';
 import { samplePrior } from './random-search.ts';
 import type { Rng } from './rng.ts';
-import type { Sampler, SuggestContext } from './sampler.ts';
+import type { Observation, Sampler, SuggestContext } from './sampler.ts';
 import { DEFAULT_STARTUP_TRIALS, withLiars } from './sampler.ts';
 import type { Params, SearchSpace } from './space.ts';
 import { decode, encode } from './space.ts';
@@ -153,6 +155,17 @@ function candidatePoints(space: SearchSpace, around: readonly number[][], count:
   return out;
 }
 
+export const MAX_GP_POINTS = 200;
+
+/** At most `max` observations: the best max/2 and the most recent of the rest. */
+export function gpSubset(observations: readonly Observation[], max = MAX_GP_POINTS): Observation[] {
+  if (observations.length <= max) return [...observations];
+  const byLoss = [...observations.keys()].sort((a, b) => observations[a]!.loss - observations[b]!.loss || a - b);
+  const keep = new Set(byLoss.slice(0, max >> 1));
+  for (let i = observations.length - 1; keep.size < max; i--) keep.add(i);
+  return [...keep].sort((a, b) => a - b).map((i) => observations[i]!);
+}
+
 export function createGpSampler(opts: GpOptions = {}): Sampler {
   const startup = opts.startupTrials ?? DEFAULT_STARTUP_TRIALS;
   const count = opts.candidates ?? 1000;
@@ -160,7 +173,8 @@ export function createGpSampler(opts: GpOptions = {}): Sampler {
     name: 'gp',
     suggest({ space, observations, pending, rng }: SuggestContext): Params {
       if (observations.length < Math.max(startup, 2)) return samplePrior(space, rng);
-      const all = withLiars(observations, pending);
+      const used = gpSubset(observations);
+      const all = withLiars(used, pending);
       const xs = all.map((o) => encode(space, o.params));
       const raw = all.map((o) => o.loss);
       const mean = raw.reduce((s, y) => s + y, 0) / raw.length;
@@ -169,8 +183,8 @@ export function createGpSampler(opts: GpOptions = {}): Sampler {
       const h = fitHyperparameters(xs, ys, rng);
       const gp = fitGp(xs, ys, h) ?? fitGp(xs, ys, { ...h, noiseVariance: h.noiseVariance + 1e-3 })!;
       // The incumbent is the best real observation (liars are never better than it).
-      const best = Math.min(...ys.slice(0, observations.length));
-      const top = [...observations.keys()].sort((a, b) => ys[a]! - ys[b]!).slice(0, 3).map((i) => xs[i]!);
+      const best = Math.min(...ys.slice(0, used.length));
+      const top = [...used.keys()].sort((a, b) => ys[a]! - ys[b]!).slice(0, 3).map((i) => xs[i]!);
       let bestX = xs[0]!;
       let bestEi = -Infinity;
       for (const x of candidatePoints(space, top, count, rng)) {
