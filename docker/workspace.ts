@@ -9,7 +9,7 @@
 //                             only (`npm install --omit=dev` resolved from the lockfile, offline from the npm cache
 //                             `npm ci` filled), without their source maps and type declarations
 // Node built-ins only: it runs before any dependency is installed.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -103,7 +103,36 @@ function prune(pkg: string, out: string): void {
   // none of the production dependencies needs one (DuckDB's binding is a prebuilt optional package).
   execFileSync('npm', ['install', '--omit=dev', '--ignore-scripts', '--offline', '--no-audit', '--no-fund', '--loglevel=warn'], { cwd: out, stdio: 'inherit' });
   execFileSync('npm', ['ls', '--omit=dev', '--all', '--silent'], { cwd: out, stdio: ['ignore', 'ignore', 'inherit'] });
+  addPhantomDependencies(out, members);
   dropDevelopmentFiles(join(out, 'node_modules'));
+}
+
+/**
+ * Every production dependency must load in the pruned tree. A package that requires a module it does not
+ * declare (@tensorflow/tfjs's node bundle requires `long`) loads in the workspace only because another
+ * package's dependency was hoisted beside it; here it gets a copy of what the workspace resolves (so the image
+ * runs what the checkout runs), and the build says so.
+ */
+function addPhantomDependencies(out: string, members: Manifest[]): void {
+  const added = new Set<string>();
+  // Each dependency as the package that declares it resolves it (a nested copy under that package wins).
+  const deps = members.flatMap((m) => Object.keys(m.dependencies).filter((d) => !members.some((w) => w.name === d)).map((d) => [m, d] as const));
+  for (const [member, dep] of deps) {
+    for (;;) {
+      const probe = spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(dep)})`], { cwd: join(out, member.dir), encoding: 'utf8' });
+      if (probe.status === 0) break;
+      const missing = /Cannot find (?:module|package) '([^']+)'/.exec(probe.stderr)?.[1];
+      const name = missing && !missing.startsWith('.') && !missing.startsWith('/') ? missing.split('/').slice(0, missing.startsWith('@') ? 2 : 1).join('/') : undefined;
+      if (!name || added.has(name) || !existsSync(join('node_modules', name, 'package.json'))) {
+        throw new Error(`production dependency ${dep} does not load in the pruned install:\n${probe.stderr.trim().split('\n').slice(0, 8).join('\n')}`);
+      }
+      const version = String(readJson(join('node_modules', name, 'package.json'))['version']);
+      process.stderr.write(`[workspace] ${dep} requires ${name}, which it does not declare: adding ${name}@${version}, the copy the workspace resolves\n`);
+      // Its own dependencies, if it has any the tree lacks, show up as the next missing module.
+      cpSync(join('node_modules', name), join(out, 'node_modules', name), { recursive: true });
+      added.add(name);
+    }
+  }
 }
 
 /**
