@@ -91,7 +91,7 @@ function probeValues(text: string): Record<string, string> {
 }
 
 describe('formalize run --launcher docker', () => {
-  it('runs every task in a container of the stand-in image: outputs flow, --network none, invoking user, no capabilities', async () => {
+  it('runs every task in a container of the stand-in image: outputs flow, --network none, invoking user (65532 under root), no capabilities', async () => {
     const r = await cli(['run', yamlFile, ...STAND_IN, '--param', 'text=in a container', '--param', `port=${port}`, '--run-id', 'none', '--json'], work.dir);
     expect(r.code, r.stderr).toBe(0);
     const run = record(join(work.dir, '.formalize', 'cli-docker-none'));
@@ -104,8 +104,9 @@ describe('formalize run --launcher docker', () => {
     expect(readFileSync(data.uri, 'utf8')).toBe('in a container');
 
     const probe = probeValues(String(run.outputs.parameters['probe']));
-    // The invoking user's uid:gid (uid 0 when the tests run as root), never more privileges than that.
-    expect([probe['uid'], probe['gid']]).toEqual([String(process.getuid!()), String(process.getgid!())]);
+    // The invoking user's uid:gid, or under root (CI) the unprivileged task user 65532; never more privileges.
+    const self = process.getuid!() === 0 ? ['65532', '65532'] : [String(process.getuid!()), String(process.getgid!())];
+    expect([probe['uid'], probe['gid']]).toEqual(self);
     expect(probe).toMatchObject({ caps: '0000000000000000', nnp: '1', links: 'lo', reach: 'unreachable' });
     // The pipeline root's stores, at paths inside the mounted root: what the container wrote is on the host.
     const root = join(work.dir, '.formalize');
