@@ -1,4 +1,4 @@
-// The README's test command: typecheck, lint and test every project (Nx), check that generated
+// The README's test command: typecheck, lint and test every project (Nx; the component images last), check that generated
 // component.yaml/README tables and compiled pipelines are up to date, typecheck and lint the benchmarks, then print
 // one summary line.
 import { spawnSync } from 'node:child_process';
@@ -12,7 +12,10 @@ for (const p of projects) rmSync(join(root, p, '.test-results'), { recursive: tr
 
 const run = (cmd: string, args: string[]) => spawnSync(cmd, args, { cwd: root, stdio: 'inherit' }).status ?? 1;
 const steps: [string, number][] = [
-  ['nx typecheck/lint/test', run('npx', ['nx', 'run-many', '-t', 'typecheck', 'lint', 'test', '--outputStyle=static', '--skip-nx-cache'])],
+  ['nx typecheck/lint/test', run('npx', ['nx', 'run-many', '-t', 'typecheck', 'lint', 'test', '--exclude', 'images', '--outputStyle=static', '--skip-nx-cache'])],
+  // The component images, after the other tests so that image builds do not compete with them for the 2 cores:
+  // the images project's test target builds and pushes every image once (its dependencies), then tests them.
+  ['component images', run('npx', ['nx', 'run-many', '-t', 'typecheck', 'lint', 'test', '--projects', 'images', '--outputStyle=static', '--skip-nx-cache'])],
   ['generated component files', run('node', ['scripts/generate.ts', '--check'])],
   ['compiled pipelines', run('node', ['scripts/compile-pipelines.ts', '--check'])],
   // Benchmarks are not run here (they are not tests), but they must still compile and lint.
