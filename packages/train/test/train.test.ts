@@ -5,7 +5,7 @@
 // failure to learn fails with a clear message, hyperparameters come from ML Metadata when a tuned set exists,
 // hypertune metrics and the Vertex AIP_* folders.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -163,6 +163,31 @@ describe('train: warmup mode', () => {
     }
     const txt = await readJson(join(model.uri, 'metrics.txt'));
     expect(txt).toMatchObject({ learning_rate: 0.01, num_epochs: 5, batch_size: 16, start_learning_rate: 0.0001, end_learning_rate: 0.01, steps: 20 });
+    const used = { ...DEFAULT_HYPERPARAMETERS, epochs: 5, steps: 20, learning_rate: 0.01, start_learning_rate: 0.0001 };
+    expect(warm.parameters).toMatchObject({ hyperparameters: used, hyperparameters_source: 'default' });
+    expect(model.metadata['hyperparameters']).toEqual(used);
+  });
+});
+
+describe('train: feeder policy and mirrored data', () => {
+  it('steers the feeder with the adaptive policy (payment_type slices reweighted) and reads from every copy of the data', async () => {
+    const prefix = p.dataset.metadata['transformed_data_prefix'] as string;
+    const copy = join(await mkdtemp(join(tmpdir(), 'train-mirror-')), 'copy');
+    await cp(prefix, copy, { recursive: true });
+    const r = await launchTrain(p, { feeder_policy: 'adaptive', slice_column: 'payment_type', data_mirrors: [copy], hyperparameter_overrides: { epochs: 4 }, seed: 4 });
+    expect(r.errors).toEqual([]);
+    const feedback = r.logs.filter((l) => l['message'] === 'feeder feedback');
+    expect(feedback).toHaveLength(3);
+    const vocabulary = JSON.parse(await readFile(join(r.outputs['model']!.uri, 'transform.json'), 'utf8')).features.find((f: { name: string }) => f.name === 'payment_type').vocabulary as string[];
+    for (const f of feedback) {
+      expect(f['policy']).toBe('adaptive');
+      const keys = Object.keys(f['weights'] as object).map(Number);
+      expect(keys.length).toBeGreaterThan(1);
+      expect(keys.every((k) => k >= 0 && k <= vocabulary.length)).toBe(true);
+    }
+    const sources = (r.outputs['model']!.metadata['training'] as { feeder: { sources: { name: string; reads: number }[] } }).feeder.sources;
+    expect(sources.map((s) => s.name)).toEqual(['primary', 'mirror-1']);
+    expect(sources.reduce((a, s) => a + s.reads, 0)).toBeGreaterThanOrEqual(4);
   });
 });
 

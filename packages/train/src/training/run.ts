@@ -10,7 +10,7 @@ import { ContractError, describeValue, uriToLocalPath } from '@formalize/common'
 import { DEFAULT_HYPERPARAMETERS, resolveHyperparameters, type Hyperparameters } from '@formalize/common/hyperparameters';
 import { openSqliteStore, type MetadataStore } from '@formalize/common/metadata';
 import type { LayersModel, ModelSpec } from '@formalize/common/model';
-import { architectureHash, kerasTopology, loadModel, loadTf, MODEL_FRAMEWORK, modelArtifactMetadataSchema, modelSpecFromTransform, saveModel } from '@formalize/common/model';
+import { architectureHash, kerasTopology, LAYER_NAMES, loadModel, loadTf, MODEL_FRAMEWORK, modelArtifactMetadataSchema, modelSpecFromTransform, saveModel } from '@formalize/common/model';
 import { createEventWriter } from '@formalize/common/tfevents';
 import { listShards, readTransformArtifact, type TransformArtifact } from '@formalize/common/transform';
 import type { TrainContext, TrainResult } from '../components/train.ts';
@@ -43,7 +43,7 @@ function checkModelFitsData(model: LayersModel, spec: ModelSpec, transformUri: s
   }
   for (const input of spec.inputs) {
     if (input.kind !== 'embedding') continue;
-    const layer = model.getLayer(`${input.name}_embedding`);
+    const layer = model.getLayer(LAYER_NAMES.embedding(input.name));
     const rows = layer.getWeights()[0]?.shape[0];
     if (rows !== input.rows) throw new ContractError([`inputs.artifacts.base_model: ${input.name}'s embedding has ${rows} rows, the dataset's vocabulary needs ${input.rows} (the model was built for another transform: rebuild it with model-build)`]);
   }
