@@ -29,8 +29,10 @@ const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 export function startTty(args: string[], cwd: string, o: TtyOptions): TtyRun {
   // `script -c` runs the command through a shell on the pty: set its size, then become the CLI.
   const command = `stty cols ${o.cols} rows ${o.rows} && exec ${[process.execPath, CLI, ...args].map(quote).join(' ')}`;
+  // A user's terminal: without CI=true, under which Node reports no colours (tty.getColorDepth).
+  const { CI: _ci, ...env } = childEnv();
   const child = spawn('script', ['--quiet', '--flush', '--return', '--command', command, '/dev/null'], {
-    cwd, env: { ...childEnv(), TERM: 'xterm-256color' }, stdio: ['pipe', 'pipe', 'pipe'],
+    cwd, env: { ...env, TERM: 'xterm-256color' }, stdio: ['pipe', 'pipe', 'pipe'],
   });
   let raw = '';
   let stderr = '';
