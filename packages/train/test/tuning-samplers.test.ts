@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { createGpSampler, fitGp, gpSubset, matern52 } from '../src/tuning/gp.ts';
 import { createRandomSampler } from '../src/tuning/random-search.ts';
 import { createRng, streamSeed } from '../src/tuning/rng.ts';
-import type { Observation, Sampler } from '../src/tuning/sampler.ts';
+import type { Observation } from '../src/tuning/sampler.ts';
 import { createSampler } from '../src/tuning/samplers.ts';
-import type { Params, SearchSpace } from '../src/tuning/space.ts';
+import type { Params } from '../src/tuning/space.ts';
 import { DEFAULT_SEARCH_SPACE, contains, decode, encode } from '../src/tuning/space.ts';
 import { ParzenEstimator, createTpeSampler, splitObservations } from '../src/tuning/tpe.ts';
 import { fakeValLoss } from './tune-fake-trial.ts';
@@ -181,4 +181,3 @@ describe('GP', () => {
   });
 });
 
-export type { Sampler, SearchSpace };
