@@ -9,6 +9,7 @@ import { labelsSchema } from './dataset/labels.ts';
 
 const runExtract = lazy(() => import('./extract/run.ts'));
 const runDatasetCreate = lazy(() => import('./dataset/run.ts'));
+const runDatasetGet = lazy(() => import('./dataset/get.ts'));
 
 // One image per component, both built from this package; the package version is the component version.
 const entrypoint = '/app/packages/bq-extract/dist/main.js';
@@ -82,7 +83,31 @@ export const tabularDatasetCreate = defineComponent({
   },
 });
 
-export const components = [extract, tabularDatasetCreate];
+export const datasetGetInputs = {
+  display_name: z.string().min(1).describe('Display name of the dataset (a prefix unless `exact`), e.g. the data pipeline\'s `display_name`.'),
+  exact: z.boolean().default(false).describe('Match the display name exactly instead of as a prefix (the seed\'s find_dataset matched a prefix).'),
+  labels: labelsSchema.default({}).describe('Labels the dataset must carry, e.g. {"user_metadata": "<bucket>"}.'),
+  project: z.string().optional().describe('Only datasets of this project (their resourceName `projects/<project>/...`).'),
+};
+
+export const datasetGetOutputs = {
+  dataset: artifact('google.VertexDataset', { description: 'The newest matching registered dataset (its URI and metadata: resourceName, labels, the seed\'s metadata keys).' }),
+  resource_name: z.string().describe('Its resource name, `projects/<p>/locations/local/datasets/<id>`.'),
+};
+
+export const datasetGet = defineComponent({
+  name: 'dataset-get',
+  version: pkg.version,
+  description: 'Finds the newest registered tabular dataset by display name and labels (the seed\'s find_dataset, GCPC GetVertexDatasetOp\'s role), so a pipeline downstream of the data pipeline starts from its latest result. Reads the registry state: run it uncached.',
+  entrypoint,
+  inputs: datasetGetInputs,
+  outputs: datasetGetOutputs,
+  async run(ctx) {
+    return (await runDatasetGet()).runDatasetGet(ctx);
+  },
+});
+
+export const components = [extract, tabularDatasetCreate, datasetGet];
 
 export { datasetMetadataSchema, DATASET_METADATA_FILE, type DatasetMetadata } from './dataset/metadata-contract.ts';
 export { filterSchema, FILTER_OPS, type RowFilter } from './extract/filters.ts';

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { fromContract, pipeline } from '@formalize/dsl';
 import { findArtifacts, METADATA_FILE_NAME, openSqliteStore } from '@formalize/common/metadata';
 import { createProcessLauncher, runPipeline } from '@formalize/runner';
-import { datasetMetadataSchema, extract, tabularDatasetCreate } from '../src/components.ts';
+import { datasetGet, datasetMetadataSchema, extract, tabularDatasetCreate } from '../src/components.ts';
 import type { ArtifactIn, Workdir } from './helpers.ts';
 import { executorInput, extract as runExtract, launch, workdir } from './helpers.ts';
 
@@ -153,5 +153,26 @@ describe('through the local runner: what a later find_dataset(display_name, labe
     } finally {
       await store.close();
     }
+
+    // dataset-get: a later pipeline starts from that dataset by display name prefix and label.
+    const getOp = fromContract(datasetGet);
+    const launchers = [createProcessLauncher({ workspaceRoot: resolve(import.meta.dirname, '../../..') })];
+    const found = await runPipeline(pipeline({ name: 'uses-dataset', inputs: {} }, () => {
+      const g = getOp({ display_name: 'Chicago Taxi', labels: { user_metadata: 'my-bucket' } }).setCaching(false);
+      return { dataset: g.outputs.dataset, resource_name: g.outputs.resource_name };
+    }).compile(), { pipelineRoot: w.dir, launchers, parallelism: 1 });
+    expect(found.state).toBe('SUCCEEDED');
+    const [got] = found.outputs.artifacts['dataset']!;
+    const created = run.tasks.find((t) => t.id === 'tabular-dataset-create')!.outputs!.artifacts['dataset']![0]!;
+    expect(got!.uri).toBe(created.uri);
+    expect(got!.metadata).toEqual(created.metadata);
+    expect(found.outputs.parameters['resource_name']).toBe(created.metadata['resourceName']);
+
+    // No such dataset (wrong label): the task fails naming the input and listing what is registered.
+    const missing = await runPipeline(pipeline({ name: 'uses-dataset', inputs: {} }, () => {
+      getOp({ display_name: 'Chicago Taxi', labels: { user_metadata: 'other-bucket' } }).setCaching(false);
+    }).compile(), { pipelineRoot: w.dir, launchers, parallelism: 1 });
+    expect(missing.state).toBe('FAILED');
+    expect(missing.tasks[0]!.error).toMatch(/inputs\.parameterValues\.display_name: the display name \(prefix\) of a registered dataset with labels \{"user_metadata":"other-bucket"\} \(registered: Chicago Taxi 20261201\), received "Chicago Taxi"/);
   });
 });

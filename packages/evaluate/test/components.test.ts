@@ -221,7 +221,7 @@ describe('register-model (champion/challenger)', () => {
       outputParameters: ['is_new_best', 'decision', 'auc_delta', 'p_value', 'version'],
     });
     const noStore = await launch(work, 'register-model', 'register-bad', ei(models['trained']!), { FORMALIZE_METADATA_STORE: '' });
-    expect(noStore.errors).toEqual(['error: FORMALIZE_METADATA_STORE: not set; the model registry lives in the ML Metadata store (the local runner sets it to <pipeline root>/metadata.sqlite)']);
+    expect(noStore.errors).toEqual(['error: FORMALIZE_METADATA_STORE: expected the path of the ML Metadata store holding the model registry (the local runner sets it to <pipeline root>/metadata.sqlite), received nothing']);
     const noFamily = await launch(work, 'register-model', 'register-bad', ei({ ...models['trained']!, metadata: {} }), { FORMALIZE_METADATA_STORE: data.store });
     expect(noFamily.errors).toEqual(['error: inputs.artifacts.model.metadata.model_family: expected the model family (or pass the family parameter), received nothing']);
   });

@@ -3,12 +3,12 @@
 // metadata store without being told per task. On Vertex AI these are unset and components use the
 // cloud services instead.
 import { join } from 'node:path';
-import { METADATA_FILE_NAME } from '@formalize/common/metadata';
+import { METADATA_FILE_NAME, METADATA_STORE_ENV } from '@formalize/common/metadata';
+import { WAREHOUSE_ENV } from '@formalize/common/warehouse';
 
-/** Folder of the embedded warehouse: `<local pipeline root>/warehouse`. */
-export const WAREHOUSE_ENV = 'FORMALIZE_WAREHOUSE';
-/** File of the embedded ML Metadata store: `<local pipeline root>/metadata.sqlite`. */
-export const METADATA_STORE_ENV = 'FORMALIZE_METADATA_STORE';
+// The folder of the embedded warehouse (`<local pipeline root>/warehouse`, in WAREHOUSE_ENV) and the file of the
+// embedded ML Metadata store (`<local pipeline root>/metadata.sqlite`, in METADATA_STORE_ENV).
+export { METADATA_STORE_ENV, WAREHOUSE_ENV };
 export const WAREHOUSE_DIR = 'warehouse';
 
 /**

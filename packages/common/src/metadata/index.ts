@@ -12,3 +12,4 @@ export {
   type CachedExecutionHit, type FindArtifactsQuery, type LatestArtifactQuery, type Lineage, type LineageNode,
 } from './queries.ts';
 export { toVertexFilter, toVertexOrderBy } from './vertex-filter.ts';
+export { METADATA_STORE_ENV, openTaskStore } from './task-store.ts';
