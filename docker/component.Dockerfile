@@ -63,11 +63,11 @@ WORKDIR /app
 COPY --from=build /prod/ /app/
 ARG PACKAGE=
 # Bytecode of the entrypoint's modules, compiled once here so a cold container skips it (node:module compile
-# cache; read-only at run time, which node tolerates).
+# cache). Node keys the cache by uid, so it is written as the user tasks run as.
 ENV NODE_COMPILE_CACHE=/app/.node-compile-cache
-RUN node --conditions=formalize-dist "/app/packages/$PACKAGE/dist/main.js" --help >/dev/null \
- && chmod -R a+rX /app/.node-compile-cache
+RUN install -d -o 65532 -g 65532 /app/.node-compile-cache
 USER 65532:65532
+RUN node --conditions=formalize-dist "/app/packages/$PACKAGE/dist/main.js" --help >/dev/null
 ENTRYPOINT ["/usr/bin/tini", "-s", "--"]
 # KFP's command (node --conditions=formalize-dist /app/packages/<pkg>/dist/main.js) replaces this; alone, it
 # prints the components this image runs.
