@@ -2,7 +2,8 @@
 // Vertex AI custom serving container, started with the variables Vertex sets:
 // - train: AIP_MODEL_DIR, AIP_TENSORBOARD_LOG_DIR, AIP_CHECKPOINT_DIR, CLOUD_ML_HP_METRIC_FILE + CLOUD_ML_TRIAL_ID
 //   (hypertune); the container must write the model, the TensorBoard events, the per-epoch checkpoint and the
-//   tuning metrics where they say;
+//   tuning metrics where they say (on Vertex the metrics file is the default /tmp/hypertune/output.metrics inside
+//   the container; here it is moved into the mounted task folder so the test can read it);
 // - serve: AIP_HTTP_PORT, AIP_PREDICT_ROUTE, AIP_HEALTH_ROUTE; the container must answer health and predictions
 //   for the raw test rows the data pipeline exported, and drain on SIGTERM.
 // Inputs: the data pipeline (process launcher) into a fresh pipeline root, then model-build in the train image.
