@@ -130,7 +130,8 @@ export async function buildImage(workspaceRoot: string, which: string, opts: Bui
   // Where the sources are: the repository's origin, else (a repository without remotes) the checkout itself.
   const source = git(workspaceRoot, 'config', '--get', 'remote.origin.url') ?? `file://${workspaceRoot}`;
   const args = [
-    'build', '--network', 'host', '--file', join(pkg.root, 'Dockerfile'),
+    // --force-rm: the classic builder would keep the container of a failed step.
+    'build', '--force-rm', '--network', 'host', '--file', join(pkg.root, 'Dockerfile'),
     '--build-arg', `VERSION=${pkg.version}`, '--build-arg', `REVISION=${revision}`, '--build-arg', `SOURCE=${source}`,
     // By name only: docker reads the value from its environment (certificates can exceed an argument's size).
     '--build-arg', 'BUILD_CA_CERTS',
