@@ -131,4 +131,37 @@ export const batchPredict = defineComponent({
   },
 });
 
-export const components = [evaluate, registerModel, batchPredict];
+const modelGetInputs = {
+    family: family.default('chicago-taxi-tip').describe('Model family in the registry.'),
+    alias: z.string().min(1).optional().describe('The version carrying this alias (e.g. `best`, `default`).'),
+    version: z.int().min(1).optional().describe('This version number.'),
+    label: z.string().min(1).optional().describe('The newest version carrying this label (e.g. `base_model`).'),
+    project: z.string().regex(/^[a-z][a-z0-9-]{0,29}$/, 'expected a project id').default('formalize-local').describe('Project of the registry\'s resource names.'),
+};
+
+const modelGetOutputs = {
+    model: artifact('system.Model', { description: 'The version\'s model folder, with the metadata it was registered with plus resourceName, version, labels and aliases.' }),
+    resource_name: z.string().describe('`projects/<p>/locations/local/models/<family>@<version>`.'),
+    version: z.int().describe('Its version number.'),
+};
+
+export type ModelGetContext = RunContext<typeof modelGetInputs, typeof modelGetOutputs>;
+export type ModelGetResult = RunResult<typeof modelGetOutputs>;
+
+export const modelGet = defineComponent({
+  name: 'model-get',
+  version: pkg.version,
+  description:
+    'Gets one version of a model family from the model registry (GCPC ModelGetOp\'s role) by alias, version number or '
+    + 'label (the newest version with it), e.g. the newest base model for training or `best` for serving. Reads the '
+    + 'registry state: run it uncached.',
+  entrypoint,
+  inputs: modelGetInputs,
+  outputs: modelGetOutputs,
+  async run(ctx): Promise<ModelGetResult> {
+    const { runModelGet } = await import('./get/run.ts');
+    return runModelGet(ctx);
+  },
+});
+
+export const components = [evaluate, registerModel, batchPredict, modelGet];

@@ -182,7 +182,7 @@ describe('register-model (champion/challenger)', () => {
     const store = await openSqliteStore(data.store);
     const best = (await openRegistry(store).getByAlias('chicago', 'best'))!;
     expect(best).toMatchObject({ version: 2, uri: models['trained']!.uri, labels: { candidate_model: '1' } });
-    expect((best.metadata['metrics'] as { overall: { auc: number } }).overall.auc).toBe(p['auc_delta'] as number + (r.artifacts['comparison']!.metadata['auc_champion'] as number));
+    expect(((best.metadata['registration'] as { evaluation: { overall: { auc: number } } }).evaluation).overall.auc).toBe(p['auc_delta'] as number + (r.artifacts['comparison']!.metadata['auc_champion'] as number));
     const lineage = await lineageOf(store, best.artifactId);
     const model = lineage!.root.producer!.inputs[0]!.node;
     expect(model.producer?.execution.name).toBe('train');
@@ -279,5 +279,37 @@ describe('batch-predict', () => {
   it('wants exactly one source of instances', async () => {
     const r = await launch(work, 'batch-predict', 'batch-none', executorInput(work, 'batch-none', { artifacts: { model: models['trained']! }, outputArtifacts: outputs, outputParameters }));
     expect(r.errors).toEqual(['error: inputs: give exactly one of the instances artifact and gcs_source_uris, received neither']);
+  });
+});
+
+describe('model-get', () => {
+  const get = (task: string, parameters: Record<string, unknown>) => launch(work, 'model-get', task, executorInput(work, task, {
+    parameters: { family: 'chicago', ...parameters }, outputArtifacts: { model: 'system.Model' }, outputParameters: ['resource_name', 'version'],
+  }), { FORMALIZE_METADATA_STORE: data.store });
+
+  it('returns the version by alias, label or number, as its model folder with the registered metadata', async () => {
+    const store = await openSqliteStore(data.store);
+    const registry = openRegistry(store);
+    const best = (await registry.getByAlias('chicago', 'best'))!;
+    const newestCandidate = (await registry.listVersions('chicago', { label: 'candidate_model' })).at(-1)!;
+    await store.close();
+    const byAlias = await get('get-best', { alias: 'best' });
+    expect(byAlias.errors).toEqual([]);
+    expect(byAlias.artifacts['model']!.uri).toBe(best.uri);
+    expect(byAlias.artifacts['model']!.metadata).toMatchObject({ model_family: 'chicago', resourceName: best.resourceName, version: best.version, aliases: expect.arrayContaining(['best']) });
+    expect(byAlias.output!.parameterValues).toEqual({ resource_name: best.resourceName, version: best.version });
+    const byLabel = await get('get-label', { label: 'candidate_model' });
+    expect(byLabel.output!.parameterValues).toEqual({ resource_name: newestCandidate.resourceName, version: newestCandidate.version });
+    const byNumber = await get('get-number', { version: best.version });
+    expect(byNumber.artifacts['model']!.uri).toBe(best.uri);
+  });
+
+  it('names what it could not find, and wants exactly one selector', async () => {
+    expect((await get('get-none', { version: 99 })).errors).toEqual(['error: inputs.parameterValues.version: a registered version of model family "chicago" (no version has version 99), received 99']);
+    expect((await get('get-alias', { alias: 'gold' })).errors).toEqual(['error: inputs.parameterValues.alias: a registered version of model family "chicago" (no version has alias "gold"), received "gold"']);
+    const two = await get('get-two', { alias: 'best', version: 1 });
+    expect(two.code).toBe(1);
+    expect(two.errors[0]).toMatch(/^error: inputs\.parameterValues: exactly one of alias, version and label, received/);
+    expect((await readdir(join(work, 'get-two')).catch(() => [])).filter((f) => f === 'model')).toEqual([]);
   });
 });

@@ -100,11 +100,15 @@ export async function runRegister({ inputs, outputs, log }: Ctx): Promise<Out> {
           expectAliases: { [ALIAS.best]: champion?.version ?? null },
           ...(sourceArtifactId !== undefined && { sourceArtifactId }),
           description: decision.reason,
+          // The model artifact's own metadata, as model-build and warmup register theirs (so model-get gives any
+          // version back as the same system.Model), and this registration's evidence beside it.
           metadata: {
-            model: { ...inputs.model.metadata } as JsonObject,
-            dataset: (inputs.dataset.metadata['resourceName'] as string | undefined) ?? inputs.dataset.uri,
-            ...(metrics && { metrics }),
-            comparison,
+            ...(inputs.model.metadata as JsonObject),
+            registration: {
+              dataset: (inputs.dataset.metadata['resourceName'] as string | undefined) ?? inputs.dataset.uri,
+              ...(metrics && { evaluation: metrics }),
+              comparison,
+            },
           },
         });
       } catch (err) {
