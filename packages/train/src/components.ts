@@ -3,6 +3,7 @@
 import { modelBuild } from './components/model-build.ts';
 import { train } from './components/train.ts';
 import { tune } from './components/tune.ts';
+import { hyperparameterState, tuningDecision } from './components/tuning-plan.ts';
 
-export { modelBuild, train, tune };
-export const components = [modelBuild, train, tune];
+export { modelBuild, train, tune, hyperparameterState, tuningDecision };
+export const components = [modelBuild, train, tune, hyperparameterState, tuningDecision];
