@@ -85,8 +85,20 @@ describe('renderReport', () => {
     expect(hrefs.some((h) => h.includes('other-bucket'))).toBe(false);
   });
 
+  it('shows HTML artifacts in place, sandboxed', () => {
+    const frames = [...html.matchAll(/<iframe class="html-artifact"[^>]*>/g)].map((m) => m[0]);
+    expect(frames.length).toBeGreaterThan(0);
+    for (const f of frames) {
+      expect(f).toMatch(/ sandbox /);
+      expect(f).toMatch(/src="exit-handler-1\/for-loop-2\/\d\/evaluate-model\/curves"/);
+    }
+    // Metrics are no HTML: linked, never framed.
+    expect(frames.some((f) => f.includes('/metrics"'))).toBe(false);
+  });
+
   it('is self-contained and deterministic', () => {
-    expect(attrs('src')).toEqual([]);
+    // The only sources are the run's own HTML artifacts, relative to the run folder.
+    for (const src of attrs('src')) expect(src).toMatch(/^[\w.%-]+(\/[\w.%-]+)*$/);
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg")/);
     expect(html).not.toMatch(/@import|url\((?!#arrow)/);
     expect(renderReport(sampleRun(RUN_DIR))).toBe(html);

@@ -36,7 +36,7 @@ export function renderReport(run: RunRecord): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; frame-src 'self' file:">
 <link rel="icon" href="data:,">
 <title>${esc(title)}</title>
 <style>${CSS}</style>
@@ -166,7 +166,9 @@ function artifactCell(run: RunRecord, a: ArtifactRecord): string {
   const href = runRelativeHref(run, a.uri);
   const where = href ? `<a href="${esc(href)}">${esc(decodeURIComponent(href))}</a>` : `<code>${esc(a.uri)}</code>`;
   const meta = Object.keys(a.metadata ?? {}).length ? `<pre class="value meta">${esc(formatValue(a.metadata))}</pre>` : '';
-  return `<span class="atype">${esc(a.type)}</span> ${where}${meta}`;
+  // HTML artifacts (reports, training curves) are shown in place, as the KFP UI does, sandboxed: no scripts run.
+  const view = a.type === 'system.HTML' && href ? `<iframe class="html-artifact" src="${esc(href)}" sandbox loading="lazy" title="${esc(a.name)}"></iframe>` : '';
+  return `<span class="atype">${esc(a.type)}</span> ${where}${meta}${view}`;
 }
 
 // ---- the DAG ----
@@ -410,6 +412,7 @@ table.kv { margin: 4px 0 8px; }
 table.kv th[scope=row] { width: 220px; font-weight: 600; word-break: break-all; }
 pre.value { margin: 0; white-space: pre-wrap; word-break: break-word; max-height: 240px; overflow: auto; }
 pre.meta { color: var(--muted); margin-top: 4px; }
+iframe.html-artifact { display: block; width: 100%; height: 420px; margin-top: 6px; border: 1px solid var(--line); border-radius: 4px; background: #fff; }
 .atype { font-size: 11.5px; color: var(--muted); background: var(--soft); border: 1px solid var(--line); border-radius: 4px; padding: 0 5px; }
 .idx { color: var(--muted); font-weight: 400; }
 .none { color: var(--muted); font-style: italic; margin: 4px 0; }
