@@ -203,7 +203,7 @@ describe('model-build refuses bad input, leaving no outputs and no registry entr
     ]);
     expect(existsSync(bad.model)).toBe(false);
     const noStore = await launch({ model_family: 'bad-d' }, dataset, { FORMALIZE_METADATA_STORE: '' });
-    expect(noStore.errors).toEqual(['error: FORMALIZE_METADATA_STORE: expected the path of the ML Metadata store holding the model registry (the local runner sets it), received nothing']);
+    expect(noStore.errors).toEqual(['error: FORMALIZE_METADATA_STORE: expected the path of the ML Metadata store holding the model registry (the local runner sets it to <pipeline root>/metadata.sqlite), received nothing']);
     await expectNothing(noStore, 'bad-d');
   });
 });

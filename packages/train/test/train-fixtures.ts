@@ -79,7 +79,7 @@ export async function launch(p: { root: string; store: string }, component: stri
   };
 }
 
-export const TRAIN_OUTPUT_ARTIFACTS = { model: 'system.Model', metrics: 'system.Metrics', tensorboard: 'system.Artifact' };
+export const TRAIN_OUTPUT_ARTIFACTS = { model: 'system.Model', metrics: 'system.Metrics', tensorboard: 'system.Artifact', report: 'system.HTML' };
 export const TRAIN_OUTPUT_PARAMETERS = ['val_loss', 'val_auc', 'hyperparameters', 'hyperparameters_source'];
 
 /** The train component on the pipeline's dataset and base model. */

@@ -107,6 +107,19 @@ describe('train: training mode', () => {
     expect(s.get('learning_rate')!.every((x) => x.value === Math.fround(0.001))).toBe(true);
     expect(s.get('batch_size')!.every((x) => x.value === 16)).toBe(true);
   });
+
+  it('writes the training curves report: a chart per metric with train and validation series, the restored epoch marked, a row per epoch', async () => {
+    const html = await readFile(trained.outputs['report']!.uri, 'utf8');
+    const m = trained.outputs['metrics']!.metadata;
+    const charts = [...html.matchAll(/data-chart="([^"]+)"/g)].map((x) => x[1]);
+    expect(charts).toEqual(['binary cross-entropy', 'accuracy', 'ROC AUC', 'learning rate', 'batch size']);
+    const series = [...html.matchAll(/data-series="([^"]+)" d="([^"]+)"/g)].map((x) => [x[1], x[2]!.split(/[ML]/).filter(Boolean).length]);
+    const epochs = m['epochs_run'] as number;
+    expect(series).toEqual(['loss', 'val_loss', 'accuracy', 'val_accuracy', 'auc', 'val_auc', 'learning_rate', 'batch_size'].map((k) => [k, epochs]));
+    expect(html.match(/<title>restored epoch (\d+)<\/title>/g)).toEqual(Array(5).fill(`<title>restored epoch ${m['best_epoch']}</title>`));
+    expect(html.match(/<tr( class="best")?><td>/g)).toHaveLength(epochs);
+    expect(html).not.toMatch(/<script|(src|href)="https?:/);
+  });
 });
 
 describe('train: early stopping', () => {
@@ -147,6 +160,10 @@ describe('train: warmup mode', () => {
     const history = (await readJson(warm.outputs['metrics']!.uri))['history'] as { steps: number; rows: number }[];
     expect(history.map((h) => h.steps)).toEqual([20, 20, 20, 20, 20]);
     expect(history.every((h) => h.rows === 320)).toBe(true);
+    // Its report: training curves only (warmup runs no validation), the last epoch kept.
+    const html = await readFile(warm.outputs['report']!.uri, 'utf8');
+    expect([...html.matchAll(/data-series="([^"]+)"/g)].map((x) => x[1])).toEqual(['loss', 'accuracy', 'auc', 'learning_rate', 'batch_size']);
+    expect(html).toContain('<title>restored epoch 5</title>');
   });
 
   it('registers the warmed-up model as a new base model version, with its own initialization', async () => {

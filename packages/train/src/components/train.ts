@@ -25,6 +25,7 @@ const outputs = {
   model: artifact('system.Model', { description: 'The trained model: a TF.js Layers folder (`model.json`, `weights.bin`) with `transform.json` and the seed\'s `metrics.txt` (dataset metadata, learning_rate, num_epochs, batch_size, early_stop, metrics = test [loss, accuracy]). Metadata: framework, model_family, labels, architecture, initialization, transform, dataset, hyperparameters, metrics.' }),
   metrics: artifact('system.Metrics', { description: 'Metrics of the restored epoch (train and validation loss, accuracy, exact ROC AUC), the base model\'s validation metrics, test loss and accuracy, best epoch, epochs run; also as `metrics.json`.' }),
   tensorboard: artifact('system.Artifact', { description: 'TensorBoard log folder: per-epoch scalars loss, val_loss, accuracy, val_accuracy, auc, val_auc, learning_rate, batch_size in a tfevents file. When AIP_TENSORBOARD_LOG_DIR is set, the events go there and this artifact points at it.' }),
+  report: artifact('system.HTML', { description: 'Training curves per epoch (loss, accuracy and ROC AUC on train and validation, learning rate, batch size) with the restored epoch marked, and the epochs table.' }),
   val_loss: z.number().describe('Validation cross-entropy of the returned model.'),
   val_auc: z.number().describe('Validation ROC AUC (exact) of the returned model.'),
   hyperparameters: hyperparametersSchema.describe('The hyperparameters the run used (tuned or default, with the overrides).'),

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { JsonObject } from '@formalize/common';
 import { ContractError, describeValue, uriToLocalPath } from '@formalize/common';
 import { DEFAULT_HYPERPARAMETERS, resolveHyperparameters, type Hyperparameters } from '@formalize/common/hyperparameters';
-import { openSqliteStore, type MetadataStore } from '@formalize/common/metadata';
+import { METADATA_STORE_ENV, openSqliteStore, type MetadataStore } from '@formalize/common/metadata';
 import type { LayersModel, ModelSpec } from '@formalize/common/model';
 import { architectureHash, kerasTopology, LAYER_NAMES, loadModel, loadTf, MODEL_FRAMEWORK, modelArtifactMetadataSchema, modelSpecFromTransform, saveModel } from '@formalize/common/model';
 import { createEventWriter } from '@formalize/common/tfevents';
@@ -17,13 +17,14 @@ import type { TrainContext, TrainResult } from '../components/train.ts';
 import { adaptivePolicy, createFeeder, duckdbShardSource, feederSpecFromModel, readSplit, stratumOf } from '../feeder/index.ts';
 import type { SplitColumns } from '../feeder/index.ts';
 import { datasetInfo } from '../model-build/dataset.ts';
-import { METADATA_STORE_ENV, registerBaseModel } from '../model-build/register.ts';
+import { registerBaseModel } from '../model-build/register.ts';
 import { HYPERTUNE_TRIAL_ENV, HypertuneReporter } from './hypertune.ts';
 import type { EpochRecord, TrainLoopResult } from './loop.ts';
 import { trainLoop } from './loop.ts';
 import { binaryMetrics } from './metrics.ts';
 import { metricsTxt } from './metrics-file.ts';
 import { createTrainer } from './create-trainer.ts';
+import { trainingReportHtml } from './report.ts';
 import { vertexDirs } from './vertex-env.ts';
 
 export const METRICS_FILE = 'metrics.txt';
@@ -189,6 +190,17 @@ export async function runTrain({ inputs, outputs, log, signal }: TrainContext): 
     outputs.model.metadata = { ...metadata };
     outputs.metrics.metadata = { ...metrics };
     await writeFile(outputs.metrics.path, `${JSON.stringify({ metrics, history: result.history.map((h) => ({ ...h, ...metricsOf(h) })) }, null, 2)}\n`);
+    await writeFile(outputs.report.path, trainingReportHtml({
+      title: `${mode === 'warmup' ? 'Warmup' : 'Training'} of ${family}`,
+      history: result.history,
+      bestEpoch: result.bestEpoch,
+      notes: [
+        `${trainer.kind} trainer on the ${backend} backend; hyperparameters ${resolved.source}: learning rate ${hp.learning_rate}, batch ${hp.batch_size}, up to ${hp.epochs} epochs.`,
+        mode === 'warmup'
+          ? `Learning rate ramped linearly over ${result.history.length} epochs; the last epoch's weights are kept.`
+          : `${result.stoppedEarly ? 'Stopped early' : 'Ran every epoch'}; restored epoch ${result.bestEpoch} (val_loss ${val.loss.toPrecision(4)}, val AUC ${val.auc.toPrecision(4)}).`,
+      ],
+    }));
     outputs.tensorboard.metadata = { log_dir: outputs.tensorboard.uri, scalars: ['loss', 'val_loss', 'accuracy', 'val_accuracy', 'auc', 'val_auc', 'learning_rate', 'batch_size'] };
 
     if (mode === 'warmup') {

@@ -1,6 +1,7 @@
 // The study as a self-contained HTML page (system.HTML, shown by the KFP UI and the run report): a scatter of the
 // objective against the learning rate (one colour per batch size) and the trials table, best trial highlighted.
 // Inline CSS and SVG only: nothing is fetched.
+import { COLOURS, escapeHtml, num } from '../html.ts';
 import type { Objective, Trial } from './study.ts';
 import type { SearchSpace } from './space.ts';
 
@@ -13,9 +14,6 @@ export interface StudyReport {
   notes: readonly string[];
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&${({ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": '#39' } as const)[c as '&']};`);
-const num = (x: number | undefined, digits = 4) => (x === undefined ? '' : Number.isFinite(x) ? Number(x.toPrecision(digits)).toString() : String(x));
-const COLOURS = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a', '#66a61e', '#e6ab02', '#a6761d', '#666666'];
 
 function scatter(r: StudyReport): string {
   const lr = r.space.find((p) => p.name === 'learning_rate');

@@ -9,7 +9,7 @@ import { fieldError, parseField } from '@formalize/common';
 import type { Hyperparameters } from '@formalize/common/hyperparameters';
 import { latestTunedHyperparameters, recordTunedHyperparameters, resolveHyperparameters } from '@formalize/common/hyperparameters';
 import type { JsonObject, MetadataStore } from '@formalize/common/metadata';
-import { openSqliteStore } from '@formalize/common/metadata';
+import { METADATA_STORE_ENV, openSqliteStore } from '@formalize/common/metadata';
 import type { TuneContext, TuneResult } from '../components/tune.ts';
 import { fineTuneSpace } from './fine-tune.ts';
 import type { StudyRecorder } from './record.ts';
@@ -23,7 +23,6 @@ import { runStudy, StudyCancelledError, StudyError } from './study.ts';
 import type { ArtifactRef } from './trial.ts';
 import { createTrialRunner } from './trial-runner.ts';
 
-export const METADATA_STORE_ENV = 'FORMALIZE_METADATA_STORE';
 
 export interface RunTuneOptions {
   trialModule: string;
