@@ -22,14 +22,25 @@ const steps: [string, number][] = [
   ['benchmarks typecheck/lint', run('npx', ['tsc', '-p', 'bench/tsconfig.json']) || run('npx', ['oxlint', '-c', '.oxlintrc.json', 'bench'])],
 ];
 
+interface VitestReport {
+  numPassedTests: number;
+  numFailedTests: number;
+  testResults: { name: string; status: string; message: string; assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[];
+}
+
 let passed = 0;
 let failed = 0;
 for (const p of projects) {
   const report = join(root, p, '.test-results', 'vitest.json');
   if (!existsSync(report)) continue;
-  const r = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number };
+  const r = JSON.parse(readFileSync(report, 'utf8')) as VitestReport;
   passed += r.numPassedTests;
   failed += r.numFailedTests;
+  // Name every failed test again at the end: the summary is what survives a truncated CI log.
+  for (const f of r.testResults)
+    for (const a of f.assertionResults)
+      if (a.status === 'failed') console.error(`FAILED test: ${p}: ${a.fullName}\n  ${(a.failureMessages[0] ?? '').split('\n')[0]}`);
+  for (const f of r.testResults) if (f.status === 'failed' && f.assertionResults.length === 0) console.error(`FAILED file: ${f.name}: ${f.message}`);
 }
 for (const [name, status] of steps) if (status !== 0) { console.error(`FAILED: ${name}`); failed += 1; }
 if (passed === 0) { console.error('no test ran'); failed += 1; }
