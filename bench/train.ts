@@ -1,7 +1,8 @@
 // Benchmark of the trainer and the feeder (not a timed test). Same split, same features, same run:
 //   * time per epoch of our trainer (packages/train: the fused step; TF.js' optimizer over the Layers graph; the
 //     naive `model.fit`) against PyTorch (Debian's python3-torch, the same architecture, initialisation family,
-//     Adam settings, epochs and batch size; 1 thread and the default threads), each in its own process;
+//     Adam settings, epochs and batch size; 1 thread and torch's default thread count), each in its own process,
+//     at each batch size of BENCH_BATCHES (default 16,256);
 //   * test ROC AUC of a full training run (the default hyperparameters: lr 0.001, batch 16, early stopping on
 //     val_loss, patience 5) against XGBoost (Debian's python3-xgboost, early stopping on the validation split);
 //   * the feeder's throughput (rows/s over one epoch of the train split) against a plain read_parquet of the
@@ -12,9 +13,12 @@
 //
 //   node bench/train.ts                      # both datasets
 //   BENCH_DATA=sample BENCH_EPOCHS=3 BENCH_ROUNDS=2 BENCH_AUC_EPOCHS=20 BENCH_POLICY_EPOCHS=8 node bench/train.ts
+//   BENCH_BATCHES=16,64,256 node bench/train.ts
+// The machine is shared with other jobs: the load average at the start and end of each dataset is printed, and the
+// peers run in the same run, so the ratios are the figures to compare.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_HYPERPARAMETERS } from '@formalize/common/hyperparameters';
@@ -34,6 +38,8 @@ const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 2);
 const AUC_EPOCHS = Number(process.env['BENCH_AUC_EPOCHS'] ?? 20);
 const POLICY_EPOCHS = Number(process.env['BENCH_POLICY_EPOCHS'] ?? 8);
 const DATA = (process.env['BENCH_DATA'] ?? 'sample,synthetic').split(',');
+const BATCHES = (process.env['BENCH_BATCHES'] ?? '16,256').split(',').map(Number);
+if (BATCHES.some((b) => !Number.isInteger(b) || b < 1)) throw new Error(`BENCH_BATCHES must be positive integers, comma-separated; got ${process.env['BENCH_BATCHES']}`);
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
 
 // ---- our worker -----------------------------------------------------------------------------------------------
@@ -226,9 +232,16 @@ print(json.dumps(out))
 
 // OMP_WAIT_POLICY=PASSIVE for PyTorch: on a shared machine, OpenMP threads that spin while waiting for work made
 // 2-thread epochs 10x slower than 1-thread ones here.
-function runJson<T>(cmd: string, args: string[], env: Record<string, string> = {}): T {
+// A failed process is retried once (and the failure logged): other jobs on this machine reinstall node_modules
+// now and then, which broke a TF.js import mid-run; a second failure is a real one.
+function runJson<T>(cmd: string, args: string[], env: Record<string, string> = {}, attempt = 1): T {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, FORMALIZE_TF_BACKEND: 'wasm', ...env } });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.slice(0, 2).join(' ').slice(0, 200)} failed (${r.status}):\n${r.stderr.slice(-4000)}`);
+  if (r.status !== 0) {
+    const message = `${cmd} ${args.slice(0, 2).join(' ').slice(0, 200)} failed (${r.status}):\n${r.stderr.slice(-4000)}`;
+    if (attempt > 1) throw new Error(message);
+    console.error(`${message}\nretrying once`);
+    return runJson<T>(cmd, args, env, attempt + 1);
+  }
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as T;
 }
 
@@ -342,14 +355,16 @@ async function benchDataset(name: string, prefix: string, work: string): Promise
   // Time per epoch, same architecture, epochs and batch size. The machine is shared: every configuration runs
   // ROUNDS times, round-robin, and the figure is its fastest epoch after the first of each process.
   const timing: string[][] = [];
-  for (const batchSize of [16, 256]) {
+  const loadAtStart = loadavg();
+  for (const batchSize of BATCHES) {
     const epochs = EPOCHS;
     // The slow references run one round of two epochs; model.fit at batch 16 on the synthetic split would take
     // many minutes an epoch (the sample shows that ratio).
     type Config = [string, (epochs: number) => WorkerResult, 'slow'?];
     const configs: Config[] = [
       ['PyTorch, 1 thread', (e) => torch(exportDir, { batch: batchSize, epochs: e, threads: 1, mode: 'time', seed: 1 })],
-      [`PyTorch, ${cpus().length} threads`, (e) => torch(exportDir, { batch: batchSize, epochs: e, threads: cpus().length, mode: 'time', seed: 1 })],
+      // threads 0: torch's own default (its intra-op pool size), reported from the run.
+      ['PyTorch, default threads', (e) => torch(exportDir, { batch: batchSize, epochs: e, threads: 0, mode: 'time', seed: 1 })],
       ['ours: fused step, batches from memory', (e) => ours({ prefix, trainer: 'fused', batches: 'memory', batchSize, epochs: e, seed: 1, mode: 'time' })],
       ['ours: fused step, batches from the feeder', (e) => ours({ prefix, trainer: 'fused', batches: 'feeder', batchSize, epochs: e, seed: 1, mode: 'time' })],
       ['ours: TF.js optimizer.minimize over the Layers graph', (e) => ours({ prefix, trainer: 'layers', batches: 'memory', batchSize, epochs: e, seed: 1, mode: 'time' }), 'slow'],
@@ -366,10 +381,13 @@ async function benchDataset(name: string, prefix: string, work: string): Promise
         console.error(`${name} b${batchSize} ${what}: ${r.epochSeconds.map((x) => x.toFixed(2)).join(' ')} s`);
       });
     }
-    const torch1 = Math.min(...times[0]!);
+    const ratio = (x: number, peer: number) => `${(x / peer).toFixed(2)}x`;
+    const [fast1, med1, fastD, medD] = [Math.min(...times[0]!), median(times[0]!), Math.min(...times[1]!), median(times[1]!)];
     configs.forEach(([what], k) => {
       const best = Math.min(...times[k]!);
-      timing.push([String(batchSize), what, sec(best), sec(median(times[k]!)), `${(best / torch1).toFixed(2)}x`, s3(last[k]!.val_auc)]);
+      const med = median(times[k]!);
+      const label = k === 1 ? `${what} (${(last[k] as { threads?: number }).threads})` : what;
+      timing.push([String(batchSize), label, sec(med), sec(best), `${ratio(med, med1)} / ${ratio(best, fast1)}`, `${ratio(med, medD)} / ${ratio(best, fastD)}`, s3(last[k]!.val_auc)]);
     });
   }
   // What a second core could give data-parallel training (worker threads each computing half a batch's
@@ -380,7 +398,7 @@ async function benchDataset(name: string, prefix: string, work: string): Promise
   const pairEpoch = Math.max(...pair.map((r) => Math.min(...r.epochSeconds.slice(1))));
   out.push(`Data-parallel ceiling on this machine (batch 256, fused step): one run alone ${sec(soloEpoch)} per epoch; two runs at once ${sec(pairEpoch)} per epoch each, i.e. ${(2 * soloEpoch / pairEpoch).toFixed(2)}x the throughput of one, before any gradient exchange.`);
 
-  out.push(`Time per training epoch (steps only), WASM backend (single-threaded in Node); fastest and median epoch over ${ROUNDS} round-robin runs of ${EPOCHS} epochs (the Layers graph and model.fit: one run of 2), the first epoch of each run left out:\n\n${table(['batch', 'trainer', 'time / epoch (fastest)', 'median', 'vs PyTorch 1 thread', `val AUC after ${EPOCHS} epochs`], timing)}`);
+  out.push(`Time per training epoch (steps only), WASM backend (single-threaded in Node); median and fastest epoch over ${ROUNDS} round-robin runs of ${EPOCHS} epochs (the Layers graph and model.fit: one run of 2), the first epoch of each run left out; ratios median / fastest. Load average ${loadAtStart.map((x) => x.toFixed(1)).join(', ')} at the start, ${loadavg().map((x) => x.toFixed(1)).join(', ')} at the end:\n\n${table(['batch', 'trainer', 'time / epoch (median)', 'fastest', 'vs PyTorch 1 thread', 'vs PyTorch default threads', `val AUC after ${EPOCHS} epochs`], timing)}`);
 
   // Test AUC of a full run with the default hyperparameters, against XGBoost.
   const full = ours({ prefix, trainer: 'fused', batches: 'feeder', batchSize: 16, epochs: AUC_EPOCHS, seed: 1, mode: 'train' });
@@ -409,6 +427,7 @@ async function benchDataset(name: string, prefix: string, work: string): Promise
   out.push(`Feedback policy, ${POLICY_EPOCHS} epochs each (no early stop), same seed:\n\n${table(['policy', 'best val_loss', 'val AUC', 'test AUC', 'best epoch', 'train time', 'batch size per epoch'], policyRows)}`);
 
   out.push(`Feeder throughput, one epoch of the train split (median of 3 after a warm-up):\n\n${table(['reader', 'rows/s', 'vs plain row read'], await feederThroughput(prefix, work))}`);
+  out.push(`Load average ${loadAtStart.map((x) => x.toFixed(1)).join(', ')} when this dataset's timings started, ${loadavg().map((x) => x.toFixed(1)).join(', ')} at its end (1, 5, 15 min; 2 cores).`);
   return out.join('\n\n');
 }
 
