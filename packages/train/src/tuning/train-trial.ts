@@ -1,11 +1,11 @@
 // The tune component's default trial: the train component itself (mode `train`: Adam, early stopping on val_loss
 // restoring the best epoch, failure-to-learn detection), run through the executor protocol with the trial's full
-// hyperparameter set as overrides, its outputs (model, metrics, TensorBoard events) under the trial's folder, as
+// hyperparameter set as overrides, its outputs (model, metrics, TensorBoard events, curves) under the trial's folder, as
 // a Vertex AI tuning trial is one training job writing under `<base_output_directory>/<trial id>/`. The train
 // component is wrapped, not re-implemented: the wrapper only keeps its result and, when it fails, the error
 // itself, so a failure to learn or a divergence marks the trial INFEASIBLE rather than crashed.
 import { join } from 'node:path';
-import { defineComponent, runExecutor } from '@formalize/common';
+import { artifactInfo, defineComponent, runExecutor } from '@formalize/common';
 import { train } from '../components/train.ts';
 import type { TrialContext, TrialMetrics } from './trial.ts';
 import { InfeasibleTrialError } from './trial.ts';
@@ -56,7 +56,11 @@ export async function trainTrial(ctx: TrialContext): Promise<TrialMetrics> {
       }
     },
   });
-  const out = (name: string, type: string) => ({ artifacts: [{ name, type: { schemaTitle: type, schemaVersion: '0.0.1' }, uri: join(ctx.workDir, name), metadata: {} }] });
+  // Every output artifact the train contract declares, provisioned under the trial's folder.
+  const outputs = Object.fromEntries(Object.entries(train.outputs).flatMap(([name, schema]) => {
+    const info = artifactInfo(schema);
+    return info ? [[name, { artifacts: [{ name, type: { schemaTitle: info.type, schemaVersion: '0.0.1' }, uri: join(ctx.workDir, name), metadata: {} }] }]] : [];
+  }));
   const executorInput = {
     inputs: {
       parameterValues: { mode: 'train', hyperparameter_overrides: ctx.hyperparameters, seed: ctx.seed, tuning: true },
@@ -66,7 +70,7 @@ export async function trainTrial(ctx: TrialContext): Promise<TrialMetrics> {
       },
     },
     outputs: {
-      artifacts: { model: out('model', 'system.Model'), metrics: out('metrics', 'system.Metrics'), tensorboard: out('tensorboard', 'system.Artifact') },
+      artifacts: outputs,
       parameters: {},
       outputFile: join(ctx.workDir, 'executor_output.json'),
     },
