@@ -25,18 +25,18 @@ afterAll(async () => {
 });
 
 /** Writes the run's report plus every artifact and log it links to, and opens it in the shared browser. */
-async function open(run: RunRecord): Promise<{ page: Page; problems: string[] }> {
+async function open(run: RunRecord, contents: ReadonlyMap<string, string> = new Map()): Promise<{ page: Page; problems: string[] }> {
   for (const t of run.tasks) if (t.log) await touch(join(run.runDir, t.log));
   const artifacts = [run.outputs, ...run.tasks.flatMap((t) => [t.inputs, t.outputs])].flatMap((io) => Object.values(io.artifacts).flat());
-  for (const a of artifacts) if (a.uri.startsWith(`${run.runDir}/`)) await touch(a.uri);
+  for (const a of artifacts) if (a.uri.startsWith(`${run.runDir}/`)) await touch(a.uri, contents.get(a.uri));
   const path = await writeReport(run);
   context ??= await launchChromium(tmp);
   return openFile(context, path);
 }
 
-async function touch(path: string): Promise<void> {
+async function touch(path: string, content = 'x'): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, 'x');
+  await writeFile(path, content);
 }
 
 function assertLayout(boxes: NodeBox[], run: RunRecord): void {
@@ -113,6 +113,24 @@ describe('report.html in headless Chromium', () => {
     }
 
     expect(problems).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('shows an HTML artifact (training curves, KFP style: a file without .html) rendered in place, its scripts not run', async () => {
+    const run = sampleRun(join(tmp, 'root', 'chicago-custom-training-html'));
+    const curves = `${run.runDir}/exit-handler-1/for-loop-2/0/evaluate-model/curves`;
+    const page0 = '<!doctype html><html><head><style>h1{color:rgb(1, 2, 3)}</style></head><body><h1>Training curves</h1>'
+      + '<svg width="300" height="100"><path class="series" d="M0,90L100,40L200,20" stroke="#000"/></svg>'
+      + '<script>document.body.dataset.ran = "yes"</script></body></html>';
+    const { page, problems } = await open(run, new Map([[curves, page0]]));
+    const frame = page.frameLocator('iframe.html-artifact').first();
+    await expect.poll(() => frame.locator('h1').textContent()).toBe('Training curves');
+    // Rendered as HTML with its own inline style (not shown as text), the chart laid out.
+    expect(await frame.locator('h1').evaluate((h) => h.ownerDocument.defaultView!.getComputedStyle(h).color)).toBe('rgb(1, 2, 3)');
+    expect(await frame.locator('path.series').evaluate((p) => (p as unknown as { getBBox(): { width: number } }).getBBox().width)).toBe(200);
+    // Sandboxed: its script did not run.
+    expect(await frame.locator('body').getAttribute('data-ran')).toBeNull();
+    expect(problems.filter((p) => !/Blocked script execution in 'about:srcdoc'/.test(p))).toEqual([]);
     await page.close();
   }, 60_000);
 

@@ -1,6 +1,6 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderReport, writeReport } from '../src/report/index.ts';
 import { layoutTasks, type PlacedTask } from '../src/report/layout.ts';
@@ -85,20 +85,23 @@ describe('renderReport', () => {
     expect(hrefs.some((h) => h.includes('other-bucket'))).toBe(false);
   });
 
-  it('shows HTML artifacts in place, sandboxed', () => {
-    const frames = [...html.matchAll(/<iframe class="html-artifact"[^>]*>/g)].map((m) => m[0]);
-    expect(frames.length).toBeGreaterThan(0);
-    for (const f of frames) {
-      expect(f).toMatch(/ sandbox /);
-      expect(f).toMatch(/src="exit-handler-1\/for-loop-2\/\d\/evaluate-model\/curves"/);
-    }
-    // Metrics are no HTML: linked, never framed.
-    expect(frames.some((f) => f.includes('/metrics"'))).toBe(false);
+  it('shows the HTML artifacts it is given in place, inline and sandboxed; others are only linked', () => {
+    const curves = (i: number) => `${RUN_DIR}/exit-handler-1/for-loop-2/${i}/evaluate-model/curves`;
+    const page = `<h1 class="x">Curves & "quotes"</h1>${ESCAPE_PROBE}`;
+    const withHtml = renderReport(run, { htmlArtifacts: new Map([[curves(0), page]]) });
+    const frames = [...withHtml.matchAll(/<iframe class="html-artifact"[^>]*>/g)].map((m) => m[0]);
+    expect(frames).toHaveLength(1);
+    expect(frames[0]).toMatch(/ sandbox /);
+    expect(unescape(attrs('srcdoc', withHtml)[0]!)).toBe(page);
+    // The page is an attribute value: nothing of it leaks into the report's own markup.
+    expect(withHtml).not.toContain(ESCAPE_PROBE);
+    // The other runs' curves (not given) and the metrics (no HTML) are linked, not framed.
+    expect(withHtml).toContain(`href="exit-handler-1/for-loop-2/2/evaluate-model/curves"`);
+    expect(html).not.toContain('<iframe');
   });
 
   it('is self-contained and deterministic', () => {
-    // The only sources are the run's own HTML artifacts, relative to the run folder.
-    for (const src of attrs('src')) expect(src).toMatch(/^[\w.%-]+(\/[\w.%-]+)*$/);
+    expect(attrs('src')).toEqual([]);
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg")/);
     expect(html).not.toMatch(/@import|url\((?!#arrow)/);
     expect(renderReport(sampleRun(RUN_DIR))).toBe(html);
@@ -197,5 +200,18 @@ describe('writeReport', () => {
     expect(await readFile(path, 'utf8')).toBe(renderReport(r));
     await writeReport({ ...r, state: 'SUCCEEDED' });
     expect(await readdir(r.runDir)).toEqual(['report.html']);
+  });
+
+  it('reads the HTML artifacts that exist (a file, or a folder with index.html) into the page', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'report-write-'));
+    dirs.push(dir);
+    const r = sampleRun(join(dir, 'chicago-custom-training-1'));
+    const curves = (i: number) => join(r.runDir, `exit-handler-1/for-loop-2/${i}/evaluate-model/curves`);
+    await mkdir(dirname(curves(0)), { recursive: true });
+    await writeFile(curves(0), '<p>as a file</p>');
+    await mkdir(curves(2), { recursive: true });
+    await writeFile(join(curves(2), 'index.html'), '<p>as a folder</p>');
+    const written = await readFile(await writeReport(r), 'utf8');
+    expect(attrs('srcdoc', written).map(unescape)).toEqual(['<p>as a file</p>', '<p>as a folder</p>']);
   });
 });

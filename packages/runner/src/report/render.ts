@@ -22,9 +22,14 @@ const STATE_STYLE: Record<State, { fg: string; bg: string; label: string }> = {
 const STATE_ORDER: TaskState[] = ['SUCCEEDED', 'CACHED', 'FAILED', 'RUNNING', 'PENDING', 'SKIPPED', 'NOT_TRIGGERED', 'CANCELLED'];
 const QUIET: ReadonlySet<TaskState> = new Set(['PENDING', 'SKIPPED', 'NOT_TRIGGERED', 'CANCELLED']);
 
-export function renderReport(run: RunRecord): string {
+export interface RenderOptions {
+  /** Contents of the run's system.HTML artifacts by URI: shown in place (iframe srcdoc), so the report stays one file. */
+  htmlArtifacts?: ReadonlyMap<string, string>;
+}
+
+export function renderReport(run: RunRecord, opts: RenderOptions = {}): string {
   const ctx: Ctx = {
-    run, anchors: new Map(run.tasks.map((t, i) => [t.id, `task-${i}`])), byId: new Map(run.tasks.map((t) => [t.id, t])),
+    run, html: opts.htmlArtifacts ?? new Map(), anchors: new Map(run.tasks.map((t, i) => [t.id, `task-${i}`])), byId: new Map(run.tasks.map((t) => [t.id, t])),
     parents: new Set(run.tasks.map((t) => t.parent)), depth: new Map(),
   };
   const layout = layoutTasks(run.tasks, { headerWidth: (t) => headerWidth(ctx, t) });
@@ -36,7 +41,7 @@ export function renderReport(run: RunRecord): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; frame-src 'self' file:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; frame-src 'none'">
 <link rel="icon" href="data:,">
 <title>${esc(title)}</title>
 <style>${CSS}</style>
@@ -70,6 +75,7 @@ ${ordered.map((t) => renderTaskDetails(ctx, t)).join('\n')}
 
 interface Ctx {
   run: RunRecord;
+  html: ReadonlyMap<string, string>;
   /** Task id -> HTML id of its details section. */
   anchors: Map<string, string>;
   byId: Map<string, TaskRecord>;
@@ -151,7 +157,7 @@ function renderIo(ctx: Ctx, io: TaskRecord['outputs'], empty: string): string {
   const artifacts = Object.entries(io.artifacts).filter(([, list]) => list.length);
   if (!params && !artifacts.length) return `<p class="none">${esc(empty)}</p>`;
   const artifactRows = artifacts.flatMap(([name, list]) => list.map((a, i) =>
-    `<tr><th scope="row">${esc(name)}${list.length > 1 ? `<span class="idx">[${i}]</span>` : ''}</th><td>${artifactCell(ctx.run, a)}</td></tr>`));
+    `<tr><th scope="row">${esc(name)}${list.length > 1 ? `<span class="idx">[${i}]</span>` : ''}</th><td>${artifactCell(ctx, a)}</td></tr>`));
   return `${params}${artifactRows.length ? `<table class="kv artifacts"><thead><tr><th>Artifact</th><th>Location</th></tr></thead><tbody>${artifactRows.join('')}</tbody></table>` : ''}`;
 }
 
@@ -162,12 +168,15 @@ function valueTable(values: Record<string, JsonValue>, empty: string): string {
     `<tr><th scope="row">${esc(k)}</th><td><pre class="value">${esc(formatValue(v))}</pre></td></tr>`).join('')}</tbody></table>`;
 }
 
-function artifactCell(run: RunRecord, a: ArtifactRecord): string {
-  const href = runRelativeHref(run, a.uri);
+function artifactCell(ctx: Ctx, a: ArtifactRecord): string {
+  const href = runRelativeHref(ctx.run, a.uri);
   const where = href ? `<a href="${esc(href)}">${esc(decodeURIComponent(href))}</a>` : `<code>${esc(a.uri)}</code>`;
   const meta = Object.keys(a.metadata ?? {}).length ? `<pre class="value meta">${esc(formatValue(a.metadata))}</pre>` : '';
   // HTML artifacts (reports, training curves) are shown in place, as the KFP UI does, sandboxed: no scripts run.
-  const view = a.type === 'system.HTML' && href ? `<iframe class="html-artifact" src="${esc(href)}" sandbox loading="lazy" title="${esc(a.name)}"></iframe>` : '';
+  // Inline (srcdoc), not by src: a KFP HTML artifact is a file without an .html extension, which a browser shows
+  // from file:// as text.
+  const content = a.type === 'system.HTML' ? ctx.html.get(a.uri) : undefined;
+  const view = content === undefined ? '' : `<iframe class="html-artifact" srcdoc="${esc(content)}" sandbox loading="lazy" title="${esc(a.name)}"></iframe>`;
   return `<span class="atype">${esc(a.type)}</span> ${where}${meta}${view}`;
 }
 
