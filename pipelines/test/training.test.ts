@@ -52,7 +52,7 @@ describe('build-model and chicago-custom-training pipelines', () => {
 
   it('build-model registers an untrained base model of the dataset\'s architecture', () => {
     expect(build.state).toBe('SUCCEEDED');
-    expect(ran(build)).toEqual(['get-dataset', 'model-build']);
+    expect(ran(build)).toEqual(['build-model', 'get-dataset']);
     expect(build.outputs.parameters['model_resource_name']).toMatch(/\/models\/chicago-taxi-tip@1$/);
   });
 
