@@ -107,7 +107,8 @@ export async function generateStatistics(wh: Warehouse, ref: TableRef, options: 
   }
 
   const highCardinality = await manyDistinct(run, features, pass1!);
-  const out: FeatureNameStatistics[] = new Array(features.length);
+  // Filled by index as the queries finish (every index is written before the dataset is built).
+  const out: FeatureNameStatistics[] = [];
   const methods: Record<string, QuantilesMethod> = {};
   // The per-feature queries are independent: keep as many in flight as the warehouse runs at once (small queries
   // do not fill the cores on their own).
