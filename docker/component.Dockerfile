@@ -11,7 +11,8 @@
 #   deps      `npm ci` of the whole workspace from the manifests only: one layer, the same for every component,
 #             rebuilt only when a manifest or the lockfile changes
 #   build     tsc of PACKAGE and its workspace dependencies; then /prod: their dist/, manifests and production
-#             dependencies only (npm, offline from the cache `npm ci` filled)
+#             dependencies only (npm, offline from the cache `npm ci` filled), slimmed to what Node loads (no
+#             source maps, type declarations, TF.js browser builds; native libraries stripped)
 #   runtime   the base image + tini + an unprivileged user + /prod as /app
 ARG BASE_IMAGE=node:24-bookworm-slim
 
@@ -32,6 +33,11 @@ RUN if [ -n "$BUILD_CA_CERTS" ]; then printf '%s\n' "$BUILD_CA_CERTS" > /tmp/bui
  && rm -f /tmp/build-ca.pem
 
 FROM deps AS build
+# binutils' strip, for the native libraries of the production dependencies (workspace.ts slim). One layer for
+# every image, cached with the deps stage.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends binutils \
+ && rm -rf /var/lib/apt/lists/*
 COPY docker/workspace.ts /usr/local/lib/formalize/workspace.ts
 COPY --from=context /out/closure/ ./
 ARG PACKAGE=
@@ -48,6 +54,8 @@ RUN if [ -n "$TFJS_NODE" ]; then \
       (cd /prod && npm install --no-save --omit=dev --no-audit --no-fund "@tensorflow/$TFJS_NODE@$version") || exit 1; \
       rm -f /tmp/build-ca.pem; \
     fi
+# After the optional install, so what it added is slimmed too.
+RUN node /usr/local/lib/formalize/workspace.ts slim "$PACKAGE" /prod
 
 FROM ${BASE_IMAGE} AS runtime
 # tini as PID 1 forwards SIGTERM to node (which, as PID 1, would get no default signal actions) and reaps

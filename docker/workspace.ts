@@ -7,11 +7,14 @@
 //   prune <pkg> <out>         lay out `<out>` as the image's /app: the root manifest cut down to those workspaces,
 //                             the lockfile, their package.json, dist/ and data files, and production dependencies
 //                             only (`npm install --omit=dev` resolved from the lockfile, offline from the npm cache
-//                             `npm ci` filled), without their source maps and type declarations
-// Node built-ins only: it runs before any dependency is installed.
+//                             `npm ci` filled)
+//   slim <pkg> <out>          drop from `<out>/node_modules` what Node never loads there: source maps, type
+//                             declarations and TypeScript sources, TF.js's bundler and browser builds (each package
+//                             keeps its Node bundle); strip the symbol tables of native libraries (DuckDB)
+// Node built-ins only (and binutils' strip for slim): it runs before any dependency is installed.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 interface Manifest {
   name: string;
@@ -104,7 +107,6 @@ function prune(pkg: string, out: string): void {
   execFileSync('npm', ['install', '--omit=dev', '--ignore-scripts', '--offline', '--no-audit', '--no-fund', '--loglevel=warn'], { cwd: out, stdio: 'inherit' });
   execFileSync('npm', ['ls', '--omit=dev', '--all', '--silent'], { cwd: out, stdio: ['ignore', 'ignore', 'inherit'] });
   addPhantomDependencies(out, members);
-  dropDevelopmentFiles(join(out, 'node_modules'));
 }
 
 /**
@@ -136,20 +138,106 @@ function addPhantomDependencies(out: string, members: Manifest[]): void {
 }
 
 /**
- * Source maps and type declarations of the production dependencies: nothing at run time reads them (node
- * uses source maps only with --enable-source-maps), and they are most of TF.js's size (~200 MB of maps).
+ * Source maps, type declarations and TypeScript sources of the production dependencies: nothing at run time reads
+ * them (node uses source maps only with --enable-source-maps, and refuses to strip types under node_modules), and
+ * they are most of TF.js's size (~200 MB of maps) and half of zod's (its `src/`).
  */
+export const DEVELOPMENT_FILE = /\.(js|mjs|cjs|css)\.map$|\.[mc]?ts$|\.d\.[mc]?ts\.map$/;
+
 function dropDevelopmentFiles(dir: string): void {
   for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (e.isFile() && /\.(js|mjs|cjs|css)\.map$|\.d\.[mc]?ts$|\.d\.[mc]?ts\.map$/.test(e.name)) rmSync(join(e.parentPath, e.name));
+    if (e.isFile() && DEVELOPMENT_FILE.test(e.name)) rmSync(join(e.parentPath, e.name));
   }
+}
+
+/**
+ * TF.js packages publish every build they make: the per-module ES tree and UMD, ES2017 and minified bundles (for
+ * bundlers and browsers), tests and bundle reports. None has an `exports` map, so Node loads `main`: one
+ * self-contained CommonJS bundle per package, which requires only other packages (the umbrella @tensorflow/tfjs's
+ * bundle also carries the gradients and chained tensor methods, which tfjs-core's own Node bundle lacks: that is
+ * why the umbrella stays). Kept per package: package.json, licence files, `main`, and the WASM backend's binaries,
+ * which it reads from beside `main` (loadTf's setWasmPaths). ~84 MB of TF.js become ~9 MB.
+ */
+export const NODE_BUNDLE_PACKAGES = /^@tensorflow\/tfjs(-core|-layers|-converter|-data|-backend-(cpu|webgl|wasm))?$/;
+const KEEP_BESIDE_MAIN = /^(package\.json|LICENSE.*|NOTICE.*)$|\.wasm$/;
+
+function trimToNodeBundles(modules: string): string[] {
+  const trimmed: string[] = [];
+  for (const scope of readdirSync(modules).filter((d) => d.startsWith('@'))) {
+    for (const name of readdirSync(join(modules, scope)).map((d) => `${scope}/${d}`).filter((n) => NODE_BUNDLE_PACKAGES.test(n))) {
+      const dir = join(modules, name);
+      const manifest = readJson(join(dir, 'package.json'));
+      const main = typeof manifest['main'] === 'string' ? join(manifest['main']) : undefined;
+      if (manifest['exports'] !== undefined || !main || !existsSync(join(dir, main))) {
+        throw new Error(`${name}@${String(manifest['version'])}: expected a package without an exports map whose main file exists (the layout slim trims to); check NODE_BUNDLE_PACKAGES in docker/workspace.ts`);
+      }
+      const relative = /\brequire\(\s*['"]\.{1,2}\//.exec(readFileSync(join(dir, main), 'utf8'));
+      if (relative) throw new Error(`${name}: its main file ${main} requires a file of its own (${relative[0]}...): it is not a self-contained bundle, so slim cannot trim the package to it`);
+      for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+        if (!e.isFile()) continue;
+        const path = join(e.parentPath, e.name);
+        const rel = path.slice(dir.length + 1);
+        const besideMain = e.parentPath === join(dir, dirname(main)) && KEEP_BESIDE_MAIN.test(e.name);
+        if (rel !== main && !besideMain && !(e.parentPath === dir && KEEP_BESIDE_MAIN.test(e.name))) rmSync(path);
+      }
+      pruneEmptyFolders(dir);
+      trimmed.push(name);
+    }
+  }
+  return trimmed;
+}
+
+function pruneEmptyFolders(dir: string): void {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (!e.isDirectory()) continue;
+    const sub = join(dir, e.name);
+    pruneEmptyFolders(sub);
+    if (readdirSync(sub).length === 0) rmSync(sub, { recursive: true });
+  }
+}
+
+/**
+ * Native libraries of the production dependencies without their symbol tables (`strip --strip-unneeded`, as
+ * Debian's packaging strips every shared library it ships): the dynamic loader needs only the dynamic symbols.
+ * DuckDB's libduckdb.so ships unstripped: 71 MB, 60 MB stripped. Native crash traces lose function names.
+ */
+function stripNativeLibraries(modules: string): string[] {
+  const elf = readdirSync(modules, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && /\.(node|so(\.\d+)*)$/.test(e.name))
+    .map((e) => join(e.parentPath, e.name))
+    .filter((f) => readFileSync(f).subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46])));
+  if (elf.length === 0) return [];
+  const r = spawnSync('strip', ['--strip-unneeded', ...elf], { encoding: 'utf8' });
+  if (r.error) throw new Error(`strip (binutils) could not run: ${r.error.message}; the build stage installs binutils`);
+  if (r.status !== 0) throw new Error(`strip --strip-unneeded failed (exit ${r.status}): ${r.stderr.trim()}`);
+  return elf;
+}
+
+/** Every trimmed package must still load from the pruned tree (from the first workspace, which reaches them). */
+function checkLoads(out: string, members: Manifest[], names: string[]): void {
+  const from = join(out, members.at(-1)!.dir);
+  for (const name of names) {
+    const probe = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(name)})`], { cwd: from, encoding: 'utf8' });
+    if (probe.status !== 0) throw new Error(`${name} does not load after slim trimmed it to its Node bundle:\n${probe.stderr.trim().split('\n').slice(0, 8).join('\n')}`);
+  }
+}
+
+function slim(pkg: string, out: string): void {
+  const modules = join(out, 'node_modules');
+  if (!existsSync(modules)) return;
+  dropDevelopmentFiles(modules);
+  const trimmed = trimToNodeBundles(modules);
+  checkLoads(out, closure('.', pkg), trimmed);
+  const stripped = stripNativeLibraries(modules);
+  process.stderr.write(`[workspace] slim: ${trimmed.length} TF.js packages trimmed to their Node bundles, ${stripped.length} native libraries stripped\n`);
 }
 
 if (import.meta.main) {
   const [command, pkg, ...rest] = process.argv.slice(2);
-  if (!pkg) throw new Error('usage: node docker/workspace.ts select|build|prune <package> [...]');
+  if (!pkg) throw new Error('usage: node docker/workspace.ts select|build|prune|slim <package> [...]');
   if (command === 'select') select(pkg, rest[0] ?? '.', rest[1] ?? '/out');
   else if (command === 'build') build(pkg);
   else if (command === 'prune') prune(pkg, rest[0] ?? '/prod');
-  else throw new Error(`unknown command ${JSON.stringify(command)} (select, build, prune)`);
+  else if (command === 'slim') slim(pkg, rest[0] ?? '/prod');
+  else throw new Error(`unknown command ${JSON.stringify(command)} (select, build, prune, slim)`);
 }
