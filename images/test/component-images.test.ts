@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pinComponentYaml } from '../../docker/src/push.ts';
-import { closure } from '../../docker/workspace.ts';
+import { closure, DEVELOPMENT_FILE, NODE_BUNDLE_PACKAGES } from '../../docker/workspace.ts';
 import { docker, dockerStatus, pushedPackages, ROOT } from './harness.ts';
 
 const pushed = pushedPackages();
@@ -49,6 +49,23 @@ describe.each(pushed.map((p) => [p.pkg.name, p] as const))('%s image', (_name, {
     const contents = docker('run', '--rm', '--network', 'none', '--entrypoint', 'sh', image, '-c', 'ls /app/packages/*/ && npm ls --omit=dev --all --prefix /app >/dev/null && echo deps-ok');
     expect(contents).not.toMatch(/^(src|test)$/m);
     expect(contents.endsWith('deps-ok')).toBe(true);
+  });
+
+  it('holds of its dependencies what Node loads: no maps, declarations or TypeScript; TF.js as its Node bundles; native libraries stripped', () => {
+    const inImage = (script: string) => docker('run', '--rm', '--network', 'none', '--entrypoint', 'node', image, '-e', script);
+    const files = JSON.parse(inImage(`const fs = require('fs');
+      console.log(JSON.stringify(fs.readdirSync('/app/node_modules', { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.parentPath.slice(18) + '/' + e.name)));`)) as string[];
+    expect(files.length).toBeGreaterThan(0);
+    expect(files.filter((f) => DEVELOPMENT_FILE.test(f))).toEqual([]);
+    const tfjs = files.filter((f) => NODE_BUNDLE_PACKAGES.test(f.split('/').slice(0, 2).join('/')));
+    for (const f of tfjs) expect(f, 'a TF.js package keeps package.json, its main bundle and the WASM binaries').toMatch(/^@tensorflow\/[^/]+\/(package\.json|dist\/tf[a-z-]*\.node\.js|dist\/[a-z-]+\.wasm)$/);
+    // ELF section headers: e_shoff at 0x28, e_shentsize 0x3a, e_shnum 0x3c; sh_type (at +4) 2 is SHT_SYMTAB.
+    const unstripped = JSON.parse(inImage(`const fs = require('fs');
+      const elf = ${JSON.stringify(files.filter((f) => /\.(node|so(\.\d+)*)$/.test(f)))}.map((f) => '/app/node_modules/' + f);
+      console.log(JSON.stringify(elf.filter((f) => { const b = fs.readFileSync(f); if (b.readUInt32BE(0) !== 0x7f454c46) return false;
+        const off = Number(b.readBigUInt64LE(0x28)), size = b.readUInt16LE(0x3a), n = b.readUInt16LE(0x3c);
+        return Array.from({ length: n }, (_, i) => b.readUInt32LE(off + i * size + 4)).includes(2); })));`)) as string[];
+    expect(unstripped, 'native libraries with a symbol table').toEqual([]);
   });
 
   it.each(pkg.components.map((c) => [c.name, c] as const))('%s: the published component.yaml is the committed one pinned to the pushed digest', (_c, component) => {
