@@ -10,7 +10,8 @@ import { PKG, workdir } from './helpers.ts';
 
 describe('contracts', () => {
   it('component.yaml files are the IR of the contracts, with the default image and entrypoint', async () => {
-    expect((await readdir(join(PKG, 'components'))).sort()).toEqual(['bq-extract', 'tabular-dataset-create']);
+    expect((await readdir(join(PKG, 'components'))).sort()).toEqual(components.map((c) => c.name).sort());
+    expect(components.map((c) => c.name).sort()).toEqual(['bq-extract', 'dataset-get', 'tabular-dataset-create']);
     for (const c of components) {
       const text = await readFile(join(PKG, 'components', c.name, 'component.yaml'), 'utf8');
       expect(parseIrYaml(text).documents[0]).toEqual(c.toPipelineSpec());

@@ -112,7 +112,6 @@ describe('DuckDB warehouse', () => {
   it('waits for another process that writes the same project, then sees its table', async () => {
     const first = await DuckdbWarehouse.open({ dir, writeProjects: ['shared'] });
     await first.createTableAs(parseTableRef('shared.ds.t'), 'SELECT 42 AS answer');
-    const waits: string[] = [];
     const child = spawn(process.execPath, ['-e', `
       import('${join(import.meta.dirname, '../src/warehouse/index.ts')}').then(async (m) => {
         const wh = await m.DuckdbWarehouse.open({ dir: ${JSON.stringify(dir)}, onWait: (s) => console.log('WAIT ' + s) });
@@ -120,11 +119,17 @@ describe('DuckDB warehouse', () => {
         await wh.close();
       });`], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    child.stdout.on('data', (b: Buffer) => { out += b.toString(); if (out.includes('WAIT')) waits.push('seen'); });
-    await new Promise((r) => setTimeout(r, 1500));
+    const exited = new Promise((r) => child.on('exit', r));
+    const waiting = new Promise<void>((resolve) => child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (out.includes('WAIT')) resolve();
+    }));
+    // Hold the lock until the child says it waits for it (its start-up time varies with the machine's load), or
+    // until it exits without waiting, which the assertions below then report.
+    await Promise.race([waiting, exited]);
     expect(out).not.toContain('ROWS');
     await first.close();
-    const code = await new Promise((r) => child.on('exit', r));
+    const code = await exited;
     expect(code).toBe(0);
     expect(out).toMatch(/WAIT warehouse: waiting for another process to release project "shared"/);
     expect(out).toContain('ROWS [{"answer":42}]');
