@@ -23,6 +23,7 @@ const inputs = {
     .default([80, 10, 10]).describe('Whole percentages of train, val and test.'),
   embedding_threshold: z.int().min(0).default(10).describe('A categorical feature with a larger vocabulary becomes an embedding feature.'),
   rows_per_shard: z.int().min(1).default(500_000).describe('Rows per Parquet / JSON Lines shard (bounds the memory the writer buffers).'),
+  vocabulary_source: artifact('system.Artifact', { optional: true, description: 'Keep the vocabularies of this transform artifact (its JSON file, or a folder bundling it as transform.json, e.g. a model folder) instead of computing them on this train split; tokens it lacks map to the OOV index. For new data a base model must still fit: its one-hot widths and embedding rows are the vocabulary sizes.' }),
 };
 
 const outputs = {

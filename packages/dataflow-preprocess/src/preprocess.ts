@@ -14,6 +14,7 @@ import type { ShardSet, TransformJobResult } from './engine.ts';
 import { localEngine } from './local-engine.ts';
 import { makePlan, resolveTableRef } from './plan.ts';
 import { Staging } from './staging.ts';
+import { keepVocabularies, readVocabularySource } from './vocabulary-source.ts';
 
 export async function runPreprocess({ inputs, outputs, log, signal }: PreprocessContext): Promise<PreprocessResult> {
   const ref = resolveTableRef(inputs);
@@ -28,8 +29,12 @@ export async function runPreprocess({ inputs, outputs, log, signal }: Preprocess
     const plan = await makePlan(wh, info, inputs);
     log.info('analyzing the train split', { table: plan.tableName, rows: info.numRows, splitKey: plan.split.keyColumns.map((c) => c.name) });
     const analysis = await analyze(wh, plan);
-    const artifact = buildTransformArtifact(plan, analysis);
-    log.info('analyzed', { rows: analysis.rows, vocabularySizes: artifact.groups.vocabularySizes });
+    const kept = inputs.vocabulary_source && keepVocabularies(await readVocabularySource(inputs.vocabulary_source.path), plan.categorical, analysis.vocabularies);
+    const artifact = buildTransformArtifact(plan, kept ? { ...analysis, vocabularies: kept.vocabularies } : analysis);
+    log.info('analyzed', {
+      rows: analysis.rows, vocabularySizes: artifact.groups.vocabularySizes,
+      ...(kept && { vocabularySource: inputs.vocabulary_source!.uri, unseenTokens: kept.unseen }),
+    });
 
     const dirs = {
       train: await staging.dir(outputs.train.path),
@@ -50,7 +55,10 @@ export async function runPreprocess({ inputs, outputs, log, signal }: Preprocess
     await staging.commit();
 
     for (const s of SPLIT_NAMES) outputs[s].metadata = splitMetadata(artifact, s, result.splits[s], outputs.transform.uri);
-    outputs.transform.metadata = transformMetadata(artifact, SPLIT_NAMES.map((n) => outputs[n].uri), outputs.test_requests.uri);
+    outputs.transform.metadata = {
+      ...transformMetadata(artifact, SPLIT_NAMES.map((n) => outputs[n].uri), outputs.test_requests.uri),
+      ...(kept && { vocabulary_source: inputs.vocabulary_source!.uri, unseen_tokens: { ...kept.unseen } }),
+    };
     outputs.test_requests.metadata = requestsMetadata(artifact, result.requests);
     return {
       numeric_features: [...artifact.groups.numeric],

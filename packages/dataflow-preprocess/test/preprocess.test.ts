@@ -2,7 +2,7 @@
 // public sample: the split, the z-score constants and the vocabularies against independent computations here,
 // every Parquet row against applyTransform of its raw row (no skew), the JSON Lines requests, the metadata.
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -191,6 +191,62 @@ describe('dataflow-preprocess end to end', () => {
     for (const s of SPLIT_NAMES) {
       expect(rounded(await collect(readTransformedRows(outputPath(other, s))))).toEqual(rounded(await collect(readTransformedRows(outputPath(dir, s)))));
     }
+  });
+
+  it('vocabulary_source: keeps the vocabularies of another transform artifact (a file or a model folder); tokens it lacks map to the OOV index', async () => {
+    // The source: payment_type's vocabulary reversed and without its rarest token, everything else as computed.
+    const payment = artifact.features.find((f) => f.name === 'payment_type')!;
+    if (payment.op !== 'vocabulary') throw new Error('payment_type is not a vocabulary feature');
+    const dropped = payment.vocabulary.at(-1)!;
+    const kept = payment.vocabulary.slice(0, -1).reverse();
+    const source = structuredClone(artifact) as Record<string, any>;
+    source['source'] = 'elsewhere.batches.first';
+    source['features'] = source['features'].map((f: Record<string, unknown>) => (f['name'] === 'payment_type' ? { ...f, vocabulary: kept } : f));
+    source['groups']['vocabularySizes']['payment_type'] = kept.length;
+    const sourceDir = await mkdtemp(join(tmpdir(), 'vocabulary-source-'));
+    await writeFile(join(sourceDir, 'transform.json'), JSON.stringify(source));
+    const asArtifact = (uri: string) => ({ vocabulary_source: { artifacts: [{ name: 'vocabulary_source', type: { schemaTitle: 'system.Artifact', schemaVersion: '0.0.1' }, uri, metadata: {} }] } });
+
+    for (const uri of [join(sourceDir, 'transform.json'), sourceDir]) {
+      const out = await mkdtemp(join(tmpdir(), 'preprocess-kept-'));
+      const r = launch(out, warehouse, executorInput(out, DEFAULT_INPUTS, asArtifact(uri)));
+      expect(r.errors).toEqual([]);
+      expect(r.code).toBe(0);
+      const got = await readTransformArtifact(outputPath(out, 'transform'));
+      const vocabulary = (a: TransformArtifact, name: string) => a.features.find((f) => f.name === name && f.op === 'vocabulary') as { vocabulary: string[] } | undefined;
+      expect(vocabulary(got, 'payment_type')!.vocabulary).toEqual(kept);
+      for (const name of CATEGORICAL) expect(vocabulary(got, name)!.vocabulary).toEqual(name === 'payment_type' ? kept : vocabulary(artifact, name)!.vocabulary);
+      // The z-score constants and the split are still this table's.
+      expect(got.features.filter((f) => f.op === 'z_score')).toEqual(artifact.features.filter((f) => f.op === 'z_score'));
+      expect(got.source).toBe(FEATURES_TABLE);
+      expect(r.logs.find((l) => l['message'] === 'analyzed')).toMatchObject({ vocabularySource: uri, unseenTokens: { payment_type: 1, loc_cross: 0 } });
+      const executorOutput = JSON.parse(await readFile(join(out, 'task/executor_output.json'), 'utf8')) as { artifacts: Record<string, { artifacts: { metadata: Record<string, unknown> }[] }> };
+      expect(executorOutput.artifacts['transform']!.artifacts[0]!.metadata).toMatchObject({ vocabulary_source: uri, unseen_tokens: { payment_type: 1 }, vocabularySizes: { payment_type: kept.length } });
+      // A train row with the dropped token has the OOV index; the others their index in the kept vocabulary.
+      const rows = await collect(readTransformedRows(outputPath(out, 'train')));
+      const train = splitsHere().get('train')!;
+      expect(rows).toHaveLength(train.length);
+      expect(rows).toEqual(train.map((r) => applyTransform(got, r)));
+      const oov = train.flatMap((r, i) => (r['payment_type'] === dropped ? [Number(rows[i]!['payment_type'])] : []));
+      expect(oov.length).toBeGreaterThan(0);
+      expect(new Set(oov)).toEqual(new Set([kept.length]));
+    }
+
+    // A source without one of the features, or with it of another type: exit 1 naming the input, no outputs.
+    const lacking = structuredClone(source);
+    lacking['features'] = lacking['features'].filter((f: Record<string, unknown>) => f['name'] !== 'loc_cross');
+    lacking['groups']['embedding'] = lacking['groups']['embedding'].filter((n: string) => n !== 'loc_cross');
+    delete lacking['groups']['vocabularySizes']['loc_cross'];
+    const lackingFile = join(sourceDir, 'lacking.json');
+    await writeFile(lackingFile, JSON.stringify(lacking));
+    const bad = await mkdtemp(join(tmpdir(), 'preprocess-kept-bad-'));
+    const r = launch(bad, warehouse, executorInput(bad, DEFAULT_INPUTS, asArtifact(lackingFile)));
+    expect(r.code).toBe(1);
+    expect(r.errors).toEqual([expect.stringMatching(/^error: inputs\.artifacts\.vocabulary_source: loc_cross is no vocabulary feature of the source transform of elsewhere\.batches\.first \(it has trip_month, .*\), received "loc_cross"$/)]);
+    expect(existsSync(join(bad, 'task/executor_output.json'))).toBe(false);
+    const missing = launch(bad, warehouse, executorInput(bad, DEFAULT_INPUTS, asArtifact(join(sourceDir, 'nope.json'))));
+    expect(missing.code).toBe(1);
+    expect(missing.errors[0]).toMatch(/^error: inputs\.artifacts\.vocabulary_source: cannot read .*nope\.json \(ENOENT\)/);
   });
 });
 
