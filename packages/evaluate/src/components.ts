@@ -59,6 +59,7 @@ const registerInputs = {
     dataset,
     scores: artifact('system.Dataset', { description: 'The candidate\'s per-row test scores (evaluate `scores`).' }),
     metrics: artifact('system.Metrics', { optional: true, description: 'The candidate\'s evaluation (evaluate `metrics`), stored with the registered version.' }),
+    holdout: artifact('google.VertexDataset', { optional: true, description: 'A fixed holdout dataset (from the data pipeline): when given, the candidate and the champion are both scored on its test rows, each through its own bundled transform, instead of on the candidate dataset\'s test rows. Successive best models are then compared on the same rows however the training data drifts, so the best model\'s AUC on them never decreases.' }),
     family: family.optional().describe('Model family in the registry; default: the model\'s `model_family` metadata.'),
     margin: z.number().min(0).max(1).default(0.001).describe('The candidate\'s AUC must exceed the champion\'s by at least this much.'),
     alpha: z.number().gt(0).lt(1).default(0.05).describe('...and the bootstrap p-value of "not better" must be at most this.'),
@@ -86,7 +87,7 @@ export const registerModel = defineComponent({
   version: pkg.version,
   description:
     'Champion/challenger: compares the candidate with the registry\'s best model (alias `best`) on the same test rows '
-    + '(AUC margin and a seeded paired bootstrap of the AUC difference). If the candidate is better, or there is no '
+    + '(the dataset\'s, or a fixed holdout\'s; AUC margin and a seeded paired bootstrap of the AUC difference). If the candidate is better, or there is no '
     + 'champion yet, registers it as a new version labelled candidate_model and moves `best` to it; otherwise records why not.',
   entrypoint,
   inputs: registerInputs,

@@ -8,7 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { lineageOf, openSqliteStore } from '@formalize/common/metadata';
 import { openRegistry, REGISTRY_TYPES } from '@formalize/common/registry';
 import { loadModelBundle, predictRows } from '@formalize/common/model';
-import { applyTransform, parseTransformArtifact } from '@formalize/common/transform';
+import { applyTransform, listShards, parseTransformArtifact, readTransformedRows } from '@formalize/common/transform';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { binaryMetrics } from '../src/metrics/index.ts';
 import { COMPARISON_TYPE } from '../src/register/run.ts';
 import { executorInput, launch, type ArtifactIn, type Launch } from './fixtures/launch.ts';
@@ -29,7 +30,7 @@ async function evaluateModel(name: string, parameters: Record<string, unknown> =
 
 const evaluations: Record<string, Launch> = {};
 
-async function register(name: string, task: string, parameters: Record<string, unknown> = {}): Promise<Launch> {
+async function register(name: string, task: string, parameters: Record<string, unknown> = {}, holdout?: ArtifactIn): Promise<Launch> {
   const e = evaluations[name]!;
   return launch(work, 'register-model', task, executorInput(work, task, {
     parameters: { bootstrap_resamples: 500, ...parameters },
@@ -38,6 +39,7 @@ async function register(name: string, task: string, parameters: Record<string, u
       dataset: data.dataset,
       scores: { type: 'system.Dataset', ...e.artifacts['scores']! },
       metrics: { type: 'system.Metrics', ...e.artifacts['metrics']! },
+      ...(holdout && { holdout }),
     },
     outputArtifacts: { model_version: 'google.VertexModel', comparison: 'system.Metrics' },
     outputParameters: ['is_new_best', 'decision', 'auc_delta', 'p_value', 'version'],
@@ -211,6 +213,50 @@ describe('register-model (champion/challenger)', () => {
   it('does not replace the champion with itself (no difference, no margin)', async () => {
     const r = await register('trained', 'register-4');
     expect(r.output!.parameterValues).toMatchObject({ is_new_best: false, auc_delta: 0, p_value: 1, version: 2 });
+  });
+
+  it('compares on a fixed holdout when given one: both models scored on its rows through their own transforms', async () => {
+    // The holdout: every other row of the test split (Parquet and exported raw rows alike), as a dataset artifact.
+    const prefix = String(data.dataset.metadata['transformed_data_prefix']);
+    const rawDir = String(data.dataset.metadata['exported_jsonl_prefix']);
+    const [shard, ...more] = await listShards(join(prefix, 'test'));
+    expect(more).toEqual([]);
+    const dir = join(work, 'holdout');
+    await mkdir(join(dir, 'data', 'test'), { recursive: true });
+    await mkdir(join(dir, 'requests'), { recursive: true });
+    const db = await (await DuckDBInstance.create(':memory:')).connect();
+    await db.run(`COPY (SELECT * EXCLUDE (file_row_number) FROM read_parquet('${shard}', file_row_number = true) WHERE file_row_number % 2 = 0 ORDER BY file_row_number)
+      TO '${join(dir, 'data', 'test', 'data-00000-of-00001.parquet')}' (FORMAT parquet)`);
+    db.closeSync();
+    const raw = (await readFile(join(rawDir, 'data-00000-of-00001.jsonl'), 'utf8')).trim().split('\n').filter((_, i) => i % 2 === 0);
+    await writeFile(join(dir, 'requests', 'data-00000-of-00001.jsonl'), `${raw.join('\n')}\n`);
+    const holdout: ArtifactIn = { type: 'google.VertexDataset', uri: dir, metadata: { label_column: 'tip_bin', transformed_data_prefix: join(dir, 'data'), exported_jsonl_prefix: join(dir, 'requests') } };
+
+    const r = await register('untrained2', 'register-holdout', {}, holdout);
+    expect(r.errors).toEqual([]);
+    expect(r.output!.parameterValues).toMatchObject({ is_new_best: false, version: 2 });
+    const comparison = r.artifacts['comparison']!.metadata;
+    expect(comparison['compared_on']).toBe('holdout');
+    const labels: number[] = [];
+    for await (const row of readTransformedRows(join(dir, 'data', 'test'))) labels.push(Number(row['tip_bin']));
+    expect(labels).toHaveLength(raw.length);
+    const tf = await testTf();
+    const aucOn = async (model: string) => {
+      const bundle = await loadModelBundle(tf, models[model]!.uri);
+      const scores = predictRows(tf, bundle.model, bundle.spec, raw.map((l) => applyTransform(bundle.transform, JSON.parse(l))));
+      bundle.model.dispose();
+      return binaryMetrics(labels, Array.from(scores)).auc!;
+    };
+    expect(comparison['auc_candidate']).toBeCloseTo(await aucOn('untrained2'), 12);
+    expect(comparison['auc_champion']).toBeCloseTo(await aucOn('trained'), 12);
+    // Not the numbers of the full test split (where evaluate scored the candidate).
+    expect(comparison['auc_candidate']).not.toBeCloseTo(evaluations['untrained2']!.output!.parameterValues!['auc'] as number, 6);
+    const file = JSON.parse(await readFile(join(r.artifacts['comparison']!.uri, 'comparison.json'), 'utf8'));
+    expect(file.compared_on).toEqual({ rows: 'holdout', dataset: dir });
+
+    const bad = await register('untrained2', 'register-holdout-bad', {}, { ...holdout, metadata: { label_column: 'tip_bin' } });
+    expect(bad.code).toBe(1);
+    expect(bad.errors).toEqual(['error: inputs.artifacts.holdout.metadata.transformed_data_prefix: expected the URI the data pipeline recorded, received nothing']);
   });
 
   it('requires the metadata store and a model family', async () => {

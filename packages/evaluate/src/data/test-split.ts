@@ -19,16 +19,16 @@ export interface TestSplit {
   rawDir?: string;
 }
 
-const field = (key: string) => `inputs.artifacts.dataset.metadata.${key}`;
+const field = (input: string, key: string) => `inputs.artifacts.${input}.metadata.${key}`;
 
-function metadataString(dataset: InputArtifact, key: string, required: boolean): string | undefined {
+function metadataString(dataset: InputArtifact, input: string, key: string, required: boolean): string | undefined {
   const v = dataset.metadata[key];
   if (typeof v === 'string' && v !== '') return v;
   if (v === undefined || v === null) {
-    if (required) throw new ContractError([`${field(key)}: expected the URI the data pipeline recorded, received ${describeValue(v)}`]);
+    if (required) throw new ContractError([`${field(input, key)}: expected the URI the data pipeline recorded, received ${describeValue(v)}`]);
     return undefined;
   }
-  throw new ContractError([`${field(key)}: expected a URI (string), received ${describeValue(v)}`]);
+  throw new ContractError([`${field(input, key)}: expected a URI (string), received ${describeValue(v)}`]);
 }
 
 export function toLabel(v: unknown, where: string): 0 | 1 {
@@ -57,9 +57,11 @@ export async function readJsonlShards(dir: string): Promise<Record<string, unkno
   return rows;
 }
 
-export async function readTestSplit(dataset: InputArtifact<'google.VertexDataset'>, opts: { raw: 'required' | 'optional' }): Promise<TestSplit> {
-  const labelColumn = metadataString(dataset, 'label_column', true)!;
-  const prefix = metadataString(dataset, 'transformed_data_prefix', true)!;
+/** `opts.input`: the input the dataset came in as, for messages (default `dataset`). */
+export async function readTestSplit(dataset: InputArtifact<'google.VertexDataset'>, opts: { raw: 'required' | 'optional'; input?: string }): Promise<TestSplit> {
+  const input = opts.input ?? 'dataset';
+  const labelColumn = metadataString(dataset, input, 'label_column', true)!;
+  const prefix = metadataString(dataset, input, 'transformed_data_prefix', true)!;
   const testDir = join(uriToLocalPath(prefix), 'test');
   const rows: TransformedRow[] = [];
   for await (const row of readTransformedRows(testDir)) rows.push(row as TransformedRow);
@@ -68,7 +70,7 @@ export async function readTestSplit(dataset: InputArtifact<'google.VertexDataset
     if (!(labelColumn in r)) throw new ContractError([`${testDir}: row ${i} has no label column ${describeValue(labelColumn)}`]);
     return toLabel(r[labelColumn], `${testDir}: row ${i}, ${labelColumn}`);
   });
-  const rawUri = metadataString(dataset, 'exported_jsonl_prefix', opts.raw === 'required');
+  const rawUri = metadataString(dataset, input, 'exported_jsonl_prefix', opts.raw === 'required');
   if (rawUri === undefined) return { labelColumn, labels, rows, testDir };
   const rawDir = uriToLocalPath(rawUri);
   const raw = await readJsonlShards(rawDir);

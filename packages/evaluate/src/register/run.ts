@@ -10,7 +10,7 @@ import { ContractError, describeValue, uriToLocalPath, writeFilesAtomic, type Js
 import type { MetadataStore } from '@formalize/common/metadata';
 import { ALIAS, openRegistry, REGISTRY_TYPES, RegistryConflictError, type ModelVersion } from '@formalize/common/registry';
 import type { RegisterContext, RegisterResult } from '../components.ts';
-import { readJsonlShards } from '../data/test-split.ts';
+import { readJsonlShards, readTestSplit } from '../data/test-split.ts';
 import { COMPARISON_FILE, METRICS_FILE } from '../evaluate/files.ts';
 import { pairedBootstrapAuc, type PairedBootstrapResult } from '../metrics/bootstrap.ts';
 import { openScorer } from '../model/scorer.ts';
@@ -58,20 +58,11 @@ export async function runRegister({ inputs, outputs, log }: Ctx): Promise<Out> {
     if (!champion) {
       decision = { isNewBest: true, reason: `no best model in family ${family} yet: the candidate becomes the best` };
     } else {
-      const rawUri = inputs.dataset.metadata['exported_jsonl_prefix'];
-      if (typeof rawUri !== 'string' || rawUri === '') throw new ContractError([`inputs.artifacts.dataset.metadata.exported_jsonl_prefix: expected the raw test rows (the champion is scored on them), received ${describeValue(rawUri)}`]);
-      const raw = await readJsonlShards(uriToLocalPath(rawUri));
-      if (raw.length !== scores.length) throw new ContractError([`inputs.artifacts.scores: ${scores.length} scores for ${raw.length} exported test rows (the candidate must be scored on the same rows)`]);
-      const scorer = await openScorer(uriToLocalPath(champion.uri), log);
-      let championScores: Float32Array;
-      try {
-        championScores = scorer.scoreRaw(raw);
-      } catch (err) {
-        throw new ContractError([`the champion ${champion.resourceName} cannot score the test rows: ${(err as Error).message}`]);
-      } finally {
-        scorer.dispose();
-      }
-      boot = pairedBootstrapAuc(labels, scores, championScores, { resamples: inputs.bootstrap_resamples, seed: inputs.seed });
+      const rows = inputs.holdout
+        ? await holdoutRows(inputs.holdout, inputs.model.path, log)
+        : { labels, candidate: scores, raw: await exportedTestRows(inputs.dataset, scores.length) };
+      const championScores = await scoreRaw(uriToLocalPath(champion.uri), rows.raw, `the champion ${champion.resourceName}`, log);
+      boot = pairedBootstrapAuc(rows.labels, rows.candidate, championScores, { resamples: inputs.bootstrap_resamples, seed: inputs.seed });
       decision = decide(champion, boot, inputs.margin, inputs.alpha);
     }
     log.info('decision', { family, isNewBest: decision.isNewBest, reason: decision.reason });
@@ -81,6 +72,7 @@ export async function runRegister({ inputs, outputs, log }: Ctx): Promise<Out> {
       model_family: family,
       candidate: inputs.model.uri,
       champion_version: champion?.version ?? null,
+      compared_on: inputs.holdout ? { rows: 'holdout', dataset: inputs.holdout.uri } : { rows: 'test', dataset: inputs.dataset.uri },
       margin: inputs.margin,
       alpha: inputs.alpha,
       ...(boot && { bootstrap: { ...boot } }),
@@ -131,6 +123,7 @@ export async function runRegister({ inputs, outputs, log }: Ctx): Promise<Out> {
       }),
       margin: inputs.margin,
       alpha: inputs.alpha,
+      compared_on: inputs.holdout ? 'holdout' : 'test',
       is_new_best: decision.isNewBest ? 1 : 0,
     };
     outputs.model_version.uri = `https://local-aiplatform.googleapis.com/v1/${best.resourceName}`;
@@ -152,6 +145,35 @@ export async function runRegister({ inputs, outputs, log }: Ctx): Promise<Out> {
     };
   } finally {
     await store.close();
+  }
+}
+
+/** The raw test rows of the candidate's dataset, which evaluate scored the candidate on. */
+async function exportedTestRows(dataset: Ctx['inputs']['dataset'], scored: number): Promise<Record<string, unknown>[]> {
+  const rawUri = dataset.metadata['exported_jsonl_prefix'];
+  if (typeof rawUri !== 'string' || rawUri === '') throw new ContractError([`inputs.artifacts.dataset.metadata.exported_jsonl_prefix: expected the raw test rows (the champion is scored on them), received ${describeValue(rawUri)}`]);
+  const raw = await readJsonlShards(uriToLocalPath(rawUri));
+  if (raw.length !== scored) throw new ContractError([`inputs.artifacts.scores: ${scored} scores for ${raw.length} exported test rows (the candidate must be scored on the same rows)`]);
+  return raw;
+}
+
+/** A fixed holdout's test rows and labels, with the candidate's scores on them (evaluate scored another split). */
+async function holdoutRows(holdout: NonNullable<Ctx['inputs']['holdout']>, candidateDir: string, log: Ctx['log']) {
+  const split = await readTestSplit(holdout, { raw: 'required', input: 'holdout' });
+  const candidate = await scoreRaw(candidateDir, split.raw!, 'the candidate', log);
+  log.info('comparing on the holdout', { holdout: holdout.uri, rows: split.labels.length });
+  return { labels: split.labels, candidate, raw: split.raw! };
+}
+
+/** P(label = 1) of raw rows through the model folder's own bundled transform. */
+async function scoreRaw(dir: string, raw: readonly Record<string, unknown>[], who: string, log: Ctx['log']): Promise<Float32Array> {
+  const scorer = await openScorer(dir, log);
+  try {
+    return scorer.scoreRaw(raw);
+  } catch (err) {
+    throw new ContractError([`${who} cannot score the ${raw.length} comparison rows: ${(err as Error).message}`]);
+  } finally {
+    scorer.dispose();
   }
 }
 
