@@ -7,7 +7,10 @@
 // one); the data locations (transformed data, transform artifacts, exported JSONL, statistics, schema) are the KFP
 // artifacts of this run under the pipeline root instead of bucket-path parameters, so a re-run never overwrites
 // the data an earlier model was trained on; and the year defaults to one the shipped sample has (2013-2016).
+// Continuous training passes `vocabulary_source` (the first run's transform) so new batches keep the vocabularies,
+// and with them the input shapes, of the base model built for the first.
 import { z } from 'zod';
+import { artifact } from '@formalize/common';
 import { fromContract, pipeline } from '@formalize/dsl';
 import { extract, tabularDatasetCreate } from '@formalize/bq-extract';
 import { preprocess } from '@formalize/dataflow-preprocess';
@@ -30,6 +33,7 @@ export default pipeline({
     year: z.int().default(2015).describe('Year of the trips to extract.'),
     limit: z.int().default(300000).describe('At most this many trips (a fixed pseudo-random subset).'),
     project: z.string().default('formalize-local').describe('Project the feature table and the dataset belong to.'),
+    vocabulary_source: artifact('system.Artifact', { optional: true, description: 'Keep the vocabularies of this transform artifact (an earlier run\'s `transform` output, or a model folder bundling transform.json) instead of computing them, so an existing base model still fits the new data; tokens it lacks map to the OOV index.' }),
   },
 }, (p) => {
   const bq = extractOp({ mode: 'features', bq_table: p.bq_table, year: p.year, limit: p.limit, project: p.project })
@@ -45,6 +49,7 @@ export default pipeline({
     numeric_features: analysis.outputs.numeric_features,
     categorical_features: analysis.outputs.categorical_features,
     label_column: p.label_column,
+    vocabulary_source: p.vocabulary_source,
   }).setDisplayName('dataflow-preprocess');
   const dataset = datasetOp({
     bq_table: bq.outputs.destination_table,

@@ -4,8 +4,10 @@
 //   otherwise:       hyperparameters from ML Metadata, retuned when the data drifted from the statistics they were tuned
 //                    on (or none exist), fine-tuned when the base model's initialisation changed, else reused;
 //                    train with early stopping -> evaluate on the test split -> champion/challenger registration
-//                    (label candidate_model, alias best: the registry never loses its best model).
+//                    (label candidate_model, alias best: the registry never loses its best model), on the new
+//                    dataset's test rows or, given one, on a fixed holdout's.
 import { z } from 'zod';
+import { artifact } from '@formalize/common';
 import { fromContract, If, importer, OneOf, pipeline } from '@formalize/dsl';
 import { datasetGet } from '@formalize/bq-extract';
 import { evaluate, modelGet, registerModel } from '@formalize/evaluate';
@@ -38,6 +40,7 @@ export default pipeline({
     parallel_trial_count: z.int().default(2).describe('Tuning trials at once.'),
     tuning_algorithm: z.enum(['gp', 'tpe', 'random']).default('gp').describe('Search algorithm of the tuning.'),
     seed: z.int().default(0).describe('Seed of tuning, training (data order) and the bootstrap.'),
+    holdout: artifact('google.VertexDataset', { optional: true, description: 'A fixed holdout dataset: the champion/challenger comparison scores both models on its test rows instead of the new dataset\'s, so the best model\'s AUC on it never decreases however the data drifts (continuous training).' }),
   },
 }, (p) => {
   // Registry lookups read state: never cached.
@@ -83,7 +86,7 @@ export default pipeline({
     // The decision depends on the registry's current best: never cached.
     registerOp({
       model: trained.outputs.model, dataset: data, scores: evaluation.outputs.scores, metrics: evaluation.outputs.metrics,
-      family: p.model_family, seed: p.seed,
+      family: p.model_family, seed: p.seed, holdout: p.holdout,
     }).setCaching(false).setDisplayName('register-candidate');
   });
 });
