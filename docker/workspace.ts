@@ -177,6 +177,8 @@ function trimToNodeBundles(modules: string): string[] {
         if (!e.isFile()) continue;
         const path = join(e.parentPath, e.name);
         const rel = path.slice(dir.length + 1);
+        // Its own dependencies, nested where the hoisted copy has another version (tfjs-core's long@4), stay.
+        if (rel.startsWith('node_modules/')) continue;
         const besideMain = e.parentPath === join(dir, dirname(main)) && KEEP_BESIDE_MAIN.test(e.name);
         if (rel !== main && !besideMain && !(e.parentPath === dir && KEEP_BESIDE_MAIN.test(e.name))) rmSync(path);
       }
@@ -189,7 +191,7 @@ function trimToNodeBundles(modules: string): string[] {
 
 function pruneEmptyFolders(dir: string): void {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (!e.isDirectory()) continue;
+    if (!e.isDirectory() || e.name === 'node_modules') continue;
     const sub = join(dir, e.name);
     pruneEmptyFolders(sub);
     if (readdirSync(sub).length === 0) rmSync(sub, { recursive: true });

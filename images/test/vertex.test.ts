@@ -17,6 +17,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseIrYaml, type PipelineSpec } from '@formalize/common';
 import { openSqliteStore, type MetadataStore } from '@formalize/common/metadata';
 import { createDockerLauncher } from '@formalize/runner';
 import { CLI, docker, dockerStatus, pushedImage, ROOT, tempDir } from './harness.ts';
@@ -30,8 +31,22 @@ let store: MetadataStore;
 let dataset: Artifact;
 let runDir = '';
 
-/** One component of the train image, through the docker launcher, with an ExecutorInput built as the KFP launcher does. */
-async function launch(component: string, params: Record<string, unknown>, inputs: Record<string, [string, Artifact]>, outputs: Record<string, string>, outputParams: string[], env: (dir: string) => Record<string, string> = () => ({})): Promise<Launched> {
+/** The output artifacts (name -> schema title) and output parameters the component's component.yaml declares. */
+function declaredOutputs(component: string): { outputs: Record<string, string>; outputParams: string[] } {
+  const spec = parseIrYaml(readFileSync(join(ROOT, 'packages/train/components', component, 'component.yaml'), 'utf8')).documents[0] as PipelineSpec;
+  const defs = spec.root.outputDefinitions ?? {};
+  return {
+    outputs: Object.fromEntries(Object.entries(defs.artifacts ?? {}).map(([k, a]) => [k, a.artifactType.schemaTitle!])),
+    outputParams: Object.keys(defs.parameters ?? {}),
+  };
+}
+
+/**
+ * One component of the train image, through the docker launcher, with an ExecutorInput built as the KFP launcher
+ * builds it from the component.yaml: every declared output provisioned.
+ */
+async function launch(component: string, params: Record<string, unknown>, inputs: Record<string, [string, Artifact]>, env: (dir: string) => Record<string, string> = () => ({})): Promise<Launched> {
+  const { outputs, outputParams } = declaredOutputs(component);
   const dir = join(root, `${component}-${randomBytes(3).toString('hex')}`);
   mkdirSync(dir, { recursive: true });
   const ei = {
@@ -74,10 +89,9 @@ afterAll(async () => { await store?.close(); });
 describe('train image as a Vertex AI custom training container', () => {
   let trained: Launched;
   beforeAll(async () => {
-    const built = await launch('model-build', { model_family: 'vertex-container', seed: 7 }, { dataset: ['google.VertexDataset', dataset] }, { model: 'system.Model' }, ['architecture', 'initialization', 'model_resource_name', 'model_version']);
+    const built = await launch('model-build', { model_family: 'vertex-container', seed: 7 }, { dataset: ['google.VertexDataset', dataset] });
     if (built.code !== 0) throw new Error(`model-build failed:\n${built.log}`);
     trained = await launch('train', { hyperparameter_overrides: { epochs: 3 }, seed: 1 }, { dataset: ['google.VertexDataset', dataset], base_model: ['system.Model', built.outputs['model']!] },
-      { model: 'system.Model', metrics: 'system.Metrics', tensorboard: 'system.Artifact' }, ['hyperparameters', 'hyperparameters_source', 'val_auc', 'val_loss'],
       (dir) => ({
         AIP_MODEL_DIR: join(dir, 'aip', 'model'), AIP_TENSORBOARD_LOG_DIR: join(dir, 'aip', 'logs'), AIP_CHECKPOINT_DIR: join(dir, 'aip', 'checkpoints'),
         CLOUD_ML_HP_METRIC_FILE: join(dir, 'aip', 'hypertune', 'output.metrics'), CLOUD_ML_TRIAL_ID: '7',
