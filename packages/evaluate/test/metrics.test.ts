@@ -2,9 +2,10 @@
 // independent brute-force computations on seeded random data.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { rankAuc, rocAuc, scoreOrder } from '@formalize/common/metrics';
 import {
   binaryCrossEntropy, binaryMetrics, classificationMetricsMetadata, CONFIDENCE_GRID, MetricsInputError, pairedBootstrapAuc,
-  rankAuc, ratesAt, rocCurve, scoreOrder, sliceMetrics, sliceName,
+  ratesAt, rocCurve, sliceMetrics, sliceName,
 } from '../src/metrics/index.ts';
 
 function random(seed: number): () => number {
@@ -176,6 +177,13 @@ describe('against brute force on random data', () => {
       }
     });
     expect(rankAuc(labels, scoreOrder(scores), weights)).toBeCloseTo(pairwiseAuc(expandedLabels, expandedScores), 12);
+  });
+
+  it('rocAuc: the unweighted rank AUC; null for one class, an error for a NaN score', () => {
+    const { labels, scores } = sample(200, 3, 40);
+    expect(rocAuc(labels, scores)).toBeCloseTo(pairwiseAuc(labels, scores), 12);
+    expect(rocAuc([1, 1], [0.1, 0.2])).toBeNull();
+    expect(() => rocAuc([0, 1], [Number.NaN, 0.2])).toThrow(/score 0 is NaN/);
   });
 
   it('gives the rates on the confidence grid that a direct count gives', () => {

@@ -3,7 +3,7 @@
 // Conventions, as scikit-learn's: a row is predicted positive when its score is >= the threshold; curves have a
 // point per distinct score. Keras' accuracy/precision/recall use score > threshold instead, which differs only
 // for scores exactly at the threshold.
-import { rankAuc, scoreOrder } from './ranking.ts';
+import { rankAuc, scoreOrder } from '@formalize/common/metrics';
 
 /** Keras' backend epsilon: probabilities are clipped to [eps, 1 - eps] before the log, as Keras' loss does. */
 export const LOSS_EPSILON = 1e-7;

@@ -2,7 +2,7 @@
 // rows with replacement (a count per row) and recomputes both AUCs on it, so the row-to-row correlation of the
 // two models is kept. Seeded, so a decision can be replayed.
 import { checkInputs } from './binary.ts';
-import { rankAuc, scoreOrder } from './ranking.ts';
+import { rankAuc, scoreOrder } from '@formalize/common/metrics';
 
 export interface PairedBootstrapOptions {
   /** Resamples (default 1000). */

@@ -2,5 +2,4 @@ export * from './binary.ts';
 export * from './bootstrap.ts';
 export * from './curves.ts';
 export * from './kfp.ts';
-export * from './ranking.ts';
 export * from './slices.ts';

@@ -2,6 +2,7 @@
 // where Keras' clipped probabilities are not), accuracy at 0.5, and the exact ROC AUC: the Mann-Whitney
 // statistic over the sorted scores with tied scores given their average rank, not TF.js's (or Keras')
 // thresholded approximation.
+import { rocAuc as exactAuc } from '@formalize/common/metrics';
 
 export interface BinaryMetrics {
   loss: number;
@@ -29,37 +30,9 @@ export function accuracyFromLogits(logits: ArrayLike<number>, labels: ArrayLike<
   return n === 0 ? Number.NaN : right / n;
 }
 
-/**
- * Exact ROC AUC: P(score of a positive > score of a negative) + P(tie) / 2, from the rank sum of the positives
- * with ties averaged. Any monotone score works (logits give the same AUC as probabilities). NaN scores are an
- * error: they have no rank.
- */
+/** Exact ROC AUC (common/metrics) with the scores first; NaN when the rows hold one class only. */
 export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
-  const n = scores.length;
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) {
-    if (Number.isNaN(scores[i]!)) throw new RangeError(`rocAuc: score ${i} is NaN`);
-    order[i] = i;
-  }
-  order.sort((a, b) => scores[a]! - scores[b]!);
-  let positives = 0;
-  let rankSum = 0;
-  for (let i = 0; i < n;) {
-    let j = i;
-    while (j + 1 < n && scores[order[j + 1]!] === scores[order[i]!]) j++;
-    // Ranks i+1 .. j+1 share their average.
-    const rank = (i + j + 2) / 2;
-    for (let k = i; k <= j; k++) {
-      if (labels[order[k]!] === 1) {
-        positives++;
-        rankSum += rank;
-      }
-    }
-    i = j + 1;
-  }
-  const negatives = n - positives;
-  if (positives === 0 || negatives === 0) return Number.NaN;
-  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
+  return exactAuc(labels, scores) ?? Number.NaN;
 }
 
 export function binaryMetrics(logits: ArrayLike<number>, labels: ArrayLike<number>): BinaryMetrics {

@@ -44,3 +44,12 @@ export function rankAuc(labels: ArrayLike<number>, order: ScoreOrder, weights?: 
   }
   return positives > 0 && negativesBelow > 0 ? wins / (positives * negativesBelow) : null;
 }
+
+/**
+ * Exact ROC AUC of scores against 0/1 labels (any monotone score: logits give the same AUC as probabilities);
+ * null when the rows hold one class only. NaN scores are an error: they have no rank.
+ */
+export function rocAuc(labels: ArrayLike<number>, scores: ArrayLike<number>): number | null {
+  for (let i = 0; i < scores.length; i++) if (Number.isNaN(scores[i]!)) throw new RangeError(`rocAuc: score ${i} is NaN`);
+  return rankAuc(labels, scoreOrder(scores));
+}
