@@ -14,6 +14,9 @@
 //   node bench/train.ts                      # both datasets
 //   BENCH_DATA=sample BENCH_EPOCHS=3 BENCH_ROUNDS=2 BENCH_AUC_EPOCHS=20 BENCH_POLICY_EPOCHS=8 node bench/train.ts
 //   BENCH_BATCHES=16,64,256 node bench/train.ts
+//   BENCH_DATA=synthetic BENCH_PARTS=timing BENCH_SLOW=0 node bench/train.ts      # without the slow references
+//   BENCH_DATA=synthetic BENCH_PARTS=auc,policy,feeder node bench/train.ts   # parts: timing, auc, policy, feeder
+// Each table is printed as soon as it is measured.
 // The machine is shared with other jobs: the load average at the start and end of each dataset is printed, and the
 // peers run in the same run, so the ratios are the figures to compare.
 import { spawn, spawnSync } from 'node:child_process';
@@ -27,6 +30,7 @@ import { listShards, readTransformArtifact, readTransformedRows } from '@formali
 import type { Column, SplitColumns } from '../packages/train/src/feeder/index.ts';
 import { adaptivePolicy, createFeeder, duckdbShardSource, feederSpecFromModel, readSplit, stratumOf } from '../packages/train/src/feeder/index.ts';
 import { createTrainer, type TrainerKind } from '../packages/train/src/training/create-trainer.ts';
+import { FailureToLearnError } from '../packages/train/src/training/early-stopping.ts';
 import { trainLoop } from '../packages/train/src/training/loop.ts';
 import { binaryMetrics } from '../packages/train/src/training/metrics.ts';
 import type { Rows } from '../packages/train/src/training/trainer.ts';
@@ -38,7 +42,12 @@ const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 2);
 const AUC_EPOCHS = Number(process.env['BENCH_AUC_EPOCHS'] ?? 20);
 const POLICY_EPOCHS = Number(process.env['BENCH_POLICY_EPOCHS'] ?? 8);
 const DATA = (process.env['BENCH_DATA'] ?? 'sample,synthetic').split(',');
+/** BENCH_SLOW=0 leaves out the slow references (the Layers graph, model.fit). */
+const SLOW = process.env['BENCH_SLOW'] !== '0';
 const BATCHES = (process.env['BENCH_BATCHES'] ?? '16,256').split(',').map(Number);
+const PART_NAMES = ['timing', 'auc', 'policy', 'feeder'];
+const PARTS = (process.env['BENCH_PARTS'] ?? PART_NAMES.join(',')).split(',');
+if (PARTS.some((p) => !PART_NAMES.includes(p))) throw new Error(`BENCH_PARTS must be a comma list of ${PART_NAMES.join(', ')}; got ${process.env['BENCH_PARTS']}`);
 if (BATCHES.some((b) => !Number.isInteger(b) || b < 1)) throw new Error(`BENCH_BATCHES must be positive integers, comma-separated; got ${process.env['BENCH_BATCHES']}`);
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
 
@@ -57,9 +66,11 @@ interface OursConfig {
   mode: 'time' | 'train';
   policy?: 'adaptive';
   sliceColumn?: string;
+  /** Early-stopping patience (train mode; default: the default hyperparameters'). */
+  patience?: number;
 }
 
-interface WorkerResult { epochSeconds: number[]; val_loss?: number; val_auc?: number; test_auc?: number; test_loss?: number; epochs?: number; seconds?: number; batchSizes?: number[]; bestEpoch?: number }
+interface WorkerResult { failure?: string; epochSeconds: number[]; val_loss?: number; val_auc?: number; test_auc?: number; test_loss?: number; epochs?: number; seconds?: number; batchSizes?: number[]; bestEpoch?: number }
 
 /** A seeded permutation of the rows, applied to every column (one gather per epoch, then contiguous batches). */
 function permuted(split: SplitColumns, seed: number): Rows {
@@ -106,9 +117,17 @@ async function oursWorker(cfg: OursConfig): Promise<WorkerResult> {
   if (cfg.mode === 'train') {
     const { trainer } = createTrainer(tf, model, spec, cfg.trainer === 'fit' ? 'layers' : cfg.trainer);
     const feeder = createFeeder({ sources: [{ shards: await listShards(join(cfg.prefix, 'train')) }], spec: fspec, batchSize: cfg.batchSize, seed: cfg.seed, ...(cfg.sliceColumn && { sliceColumn: cfg.sliceColumn }) });
-    const hp = { ...DEFAULT_HYPERPARAMETERS, batch_size: cfg.batchSize, epochs: cfg.epochs, ...(cfg.policy && { early_stop: { monitor: 'val_loss' as const, patience: cfg.epochs } }) };
-    const r = await trainLoop({ mode: 'train', trainer, feeder, hyperparameters: hp, validation: val, sliced: cfg.sliceColumn !== undefined, ...(cfg.policy && { policy: adaptivePolicy() }) });
-    await feeder.close();
+    const hp = { ...DEFAULT_HYPERPARAMETERS, batch_size: cfg.batchSize, epochs: cfg.epochs, ...(cfg.patience && { early_stop: { monitor: 'val_loss' as const, patience: cfg.patience } }) };
+    let r: Awaited<ReturnType<typeof trainLoop>>;
+    try {
+      r = await trainLoop({ mode: 'train', trainer, feeder, hyperparameters: hp, validation: val, sliced: cfg.sliceColumn !== undefined, ...(cfg.policy && { policy: adaptivePolicy() }) });
+    } catch (err) {
+      // The trainer's own verdict (e.g. val_loss best at epoch 1) is a result to report, not a benchmark failure.
+      if (err instanceof FailureToLearnError) return { failure: err.message, epochSeconds: [] };
+      throw err;
+    } finally {
+      await feeder.close();
+    }
     const test = await split('test');
     const t = binaryMetrics(trainer.logits(test), test.labels);
     return { epochSeconds: r.history.map((h) => h.seconds), val_loss: r.best.val_loss!, val_auc: r.best.val_auc!, test_auc: t.auc, test_loss: t.loss, epochs: r.history.length, bestEpoch: r.bestEpoch, seconds: r.seconds, batchSizes: r.history.map((h) => h.batch_size) };
@@ -346,16 +365,29 @@ const table = (header: string[], rows: string[][]) => `| ${header.join(' | ')} |
 const s3 = (x: number | undefined) => (x === undefined ? '-' : x.toFixed(3));
 const sec = (x: number) => (x < 1 ? `${(x * 1000).toFixed(0)} ms` : `${x.toFixed(2)} s`);
 
-async function benchDataset(name: string, prefix: string, work: string): Promise<string> {
+/** Prints one block of the report at once: a late failure keeps what was measured before it. */
+const emit = (block: string) => console.log(`${block}\n`);
+const loadText = () => loadavg().map((x) => x.toFixed(1)).join(', ');
+
+async function benchDataset(name: string, prefix: string, work: string): Promise<void> {
   const exportDir = join(work, 'export');
   const { rows } = await exportSplits(prefix, exportDir);
-  const out: string[] = [`### ${name}: ${rows['train']!.toLocaleString('en-US')} train / ${rows['val']!.toLocaleString('en-US')} val / ${rows['test']!.toLocaleString('en-US')} test rows`];
+  emit(`### ${name}: ${rows['train']!.toLocaleString('en-US')} train / ${rows['val']!.toLocaleString('en-US')} val / ${rows['test']!.toLocaleString('en-US')} test rows`);
   console.error(`${name}: ${JSON.stringify(rows)}`);
+  const loadAtStart = loadText();
+  if (PARTS.includes('timing')) timingPart(name, prefix, exportDir);
+  if (PARTS.includes('timing')) await dataParallelPart(prefix);
+  if (PARTS.includes('auc')) aucPart(prefix, exportDir);
+  if (PARTS.includes('policy')) policyPart(prefix);
+  if (PARTS.includes('feeder')) emit(`Feeder throughput, one epoch of the train split (median of 3 after a warm-up):\n\n${table(['reader', 'rows/s', 'vs plain row read'], await feederThroughput(prefix, work))}`);
+  emit(`Load average (1, 5, 15 min; 2 cores) ${loadAtStart} when this dataset's measurements started, ${loadText()} at their end.`);
+}
 
+function timingPart(name: string, prefix: string, exportDir: string): void {
   // Time per epoch, same architecture, epochs and batch size. The machine is shared: every configuration runs
-  // ROUNDS times, round-robin, and the figure is its fastest epoch after the first of each process.
+  // ROUNDS times, round-robin; the figures are its median and fastest epoch after the first of each process.
   const timing: string[][] = [];
-  const loadAtStart = loadavg();
+  const loadAtStart = loadText();
   for (const batchSize of BATCHES) {
     const epochs = EPOCHS;
     // The slow references run one round of two epochs; model.fit at batch 16 on the synthetic split would take
@@ -365,11 +397,14 @@ async function benchDataset(name: string, prefix: string, work: string): Promise
       ['PyTorch, 1 thread', (e) => torch(exportDir, { batch: batchSize, epochs: e, threads: 1, mode: 'time', seed: 1 })],
       // threads 0: torch's own default (its intra-op pool size), reported from the run.
       ['PyTorch, default threads', (e) => torch(exportDir, { batch: batchSize, epochs: e, threads: 0, mode: 'time', seed: 1 })],
+      // Debian's torch defaults to 1 thread on this 2-core machine (libgomp's omp_get_max_threads() is 1), so the
+      // core count is set explicitly too.
+      [`PyTorch, ${cpus().length} threads`, (e) => torch(exportDir, { batch: batchSize, epochs: e, threads: cpus().length, mode: 'time', seed: 1 })],
       ['ours: fused step, batches from memory', (e) => ours({ prefix, trainer: 'fused', batches: 'memory', batchSize, epochs: e, seed: 1, mode: 'time' })],
       ['ours: fused step, batches from the feeder', (e) => ours({ prefix, trainer: 'fused', batches: 'feeder', batchSize, epochs: e, seed: 1, mode: 'time' })],
-      ['ours: TF.js optimizer.minimize over the Layers graph', (e) => ours({ prefix, trainer: 'layers', batches: 'memory', batchSize, epochs: e, seed: 1, mode: 'time' }), 'slow'],
     ];
-    if (name === 'sample' || batchSize >= 256) configs.push(['ours: naive model.fit', (e) => ours({ prefix, trainer: 'fit', batches: 'memory', batchSize, epochs: e, seed: 1, mode: 'time' }), 'slow']);
+    if (SLOW) configs.push(['ours: TF.js optimizer.minimize over the Layers graph', (e) => ours({ prefix, trainer: 'layers', batches: 'memory', batchSize, epochs: e, seed: 1, mode: 'time' }), 'slow']);
+    if (SLOW && (name === 'sample' || batchSize >= 256)) configs.push(['ours: naive model.fit', (e) => ours({ prefix, trainer: 'fit', batches: 'memory', batchSize, epochs: e, seed: 1, mode: 'time' }), 'slow']);
     const times = configs.map((): number[] => []);
     const last: (WorkerResult | undefined)[] = configs.map(() => undefined);
     for (let round = 0; round < ROUNDS; round++) {
@@ -382,71 +417,78 @@ async function benchDataset(name: string, prefix: string, work: string): Promise
       });
     }
     const ratio = (x: number, peer: number) => `${(x / peer).toFixed(2)}x`;
-    const [fast1, med1, fastD, medD] = [Math.min(...times[0]!), median(times[0]!), Math.min(...times[1]!), median(times[1]!)];
+    // Peers: PyTorch 1 thread, default threads, all cores (configs 0-2).
+    const peers = [0, 1, 2].map((k) => ({ med: median(times[k]!), fast: Math.min(...times[k]!) }));
     configs.forEach(([what], k) => {
       const best = Math.min(...times[k]!);
       const med = median(times[k]!);
       const label = k === 1 ? `${what} (${(last[k] as { threads?: number }).threads})` : what;
-      timing.push([String(batchSize), label, sec(med), sec(best), `${ratio(med, med1)} / ${ratio(best, fast1)}`, `${ratio(med, medD)} / ${ratio(best, fastD)}`, s3(last[k]!.val_auc)]);
+      timing.push([String(batchSize), label, sec(med), sec(best), ...peers.map((p) => `${ratio(med, p.med)} / ${ratio(best, p.fast)}`), s3(last[k]!.val_auc)]);
     });
   }
-  // What a second core could give data-parallel training (worker threads each computing half a batch's
-  // gradients): two independent fused runs at once against one alone. Its ceiling, before any synchronisation.
+  emit(`Time per training epoch (steps only), WASM backend (single-threaded in Node); median and fastest epoch over ${ROUNDS} round-robin runs of ${EPOCHS} epochs (the Layers graph and model.fit: one run of 2), the first epoch of each run left out; ratios median / fastest. Load average ${loadAtStart} at the start, ${loadText()} at the end:\n\n${table(['batch', 'trainer', 'time / epoch (median)', 'fastest', 'vs PyTorch 1 thread', 'vs PyTorch default threads', `vs PyTorch ${cpus().length} threads`, `val AUC after ${EPOCHS} epochs`], timing)}`);
+}
+
+// What a second core could give data-parallel training (worker threads each computing half a batch's
+// gradients): two independent fused runs at once against one alone. Its ceiling, before any synchronisation.
+async function dataParallelPart(prefix: string): Promise<void> {
   const solo = ours({ prefix, trainer: 'fused', batches: 'memory', batchSize: 256, epochs: EPOCHS, seed: 1, mode: 'time' });
   const pair = await Promise.all([1, 2].map((seed) => oursAsync({ prefix, trainer: 'fused', batches: 'memory', batchSize: 256, epochs: EPOCHS, seed, mode: 'time' })));
   const soloEpoch = Math.min(...solo.epochSeconds.slice(1));
   const pairEpoch = Math.max(...pair.map((r) => Math.min(...r.epochSeconds.slice(1))));
-  out.push(`Data-parallel ceiling on this machine (batch 256, fused step): one run alone ${sec(soloEpoch)} per epoch; two runs at once ${sec(pairEpoch)} per epoch each, i.e. ${(2 * soloEpoch / pairEpoch).toFixed(2)}x the throughput of one, before any gradient exchange.`);
+  emit(`Data-parallel ceiling on this machine (batch 256, fused step): one run alone ${sec(soloEpoch)} per epoch; two runs at once ${sec(pairEpoch)} per epoch each, i.e. ${(2 * soloEpoch / pairEpoch).toFixed(2)}x the throughput of one, before any gradient exchange.`);
+}
 
-  out.push(`Time per training epoch (steps only), WASM backend (single-threaded in Node); median and fastest epoch over ${ROUNDS} round-robin runs of ${EPOCHS} epochs (the Layers graph and model.fit: one run of 2), the first epoch of each run left out; ratios median / fastest. Load average ${loadAtStart.map((x) => x.toFixed(1)).join(', ')} at the start, ${loadavg().map((x) => x.toFixed(1)).join(', ')} at the end:\n\n${table(['batch', 'trainer', 'time / epoch (median)', 'fastest', 'vs PyTorch 1 thread', 'vs PyTorch default threads', `val AUC after ${EPOCHS} epochs`], timing)}`);
-
-  // Test AUC of a full run with the default hyperparameters, against XGBoost.
+// Test AUC of a full run with the default hyperparameters, against XGBoost.
+function aucPart(prefix: string, exportDir: string): void {
   const full = ours({ prefix, trainer: 'fused', batches: 'feeder', batchSize: 16, epochs: AUC_EPOCHS, seed: 1, mode: 'train' });
   const fullTorch = torch(exportDir, { batch: 16, epochs: AUC_EPOCHS, threads: 1, mode: 'train', seed: 1, patience: 5 });
   const xgb = runJson<Record<'ordinal' | 'categorical', { test_auc: number; val_auc: number; trees: number; seconds: number }>>(PYTHON, ['-c', XGB, JSON.stringify({ dir: exportDir, threads: cpus().length })]);
+  console.error(`auc: ${JSON.stringify({ ours: full, torch: fullTorch, xgb })}`);
   const bestXgb = Math.max(xgb.ordinal.test_auc, xgb.categorical.test_auc);
-  out.push(`Test ROC AUC (ours and PyTorch: lr 0.001, batch 16, up to ${AUC_EPOCHS} epochs, early stopping on val_loss with patience 5, best epoch restored):\n\n${table(
+  const oursRow = full.failure
+    ? ['ours (fused step, feeder)', '-', '-', '-', '-', '-', full.failure]
+    : ['ours (fused step, feeder)', s3(full.test_auc), s3(full.test_loss), s3(full.val_auc), `${full.epochs} (${full.bestEpoch})`, sec(full.seconds!), `${(full.test_auc! - bestXgb >= 0 ? '+' : '')}${(full.test_auc! - bestXgb).toFixed(4)}`];
+  emit(`Test ROC AUC (ours and PyTorch: lr 0.001, batch 16, up to ${AUC_EPOCHS} epochs, early stopping on val_loss with patience 5, best epoch restored):\n\n${table(
     ['model', 'test AUC', 'test loss', 'val AUC', 'epochs (best)', 'train time', 'vs best XGBoost'],
     [
-      ['ours (fused step, feeder)', s3(full.test_auc), s3(full.test_loss), s3(full.val_auc), `${full.epochs} (${full.bestEpoch})`, sec(full.seconds!), `${(full.test_auc! - bestXgb >= 0 ? '+' : '')}${(full.test_auc! - bestXgb).toFixed(4)}`],
+      oursRow,
       ['PyTorch (same architecture, 1 thread)', s3(fullTorch.test_auc), s3(fullTorch.test_loss), s3(fullTorch.val_auc), `${fullTorch.epochs} (${fullTorch.bestEpoch})`, sec(fullTorch.epochSeconds.reduce((a, b) => a + b, 0)), `${(fullTorch.test_auc! - bestXgb).toFixed(4)}`],
       ['XGBoost, vocabulary indices as ordinals', s3(xgb.ordinal.test_auc), '-', s3(xgb.ordinal.val_auc), `${xgb.ordinal.trees} trees`, sec(xgb.ordinal.seconds), `${(xgb.ordinal.test_auc - bestXgb).toFixed(4)}`],
       ['XGBoost, categorical splits', s3(xgb.categorical.test_auc), '-', s3(xgb.categorical.val_auc), `${xgb.categorical.trees} trees`, sec(xgb.categorical.seconds), `${(xgb.categorical.test_auc - bestXgb).toFixed(4)}`],
     ])}`);
+}
 
-  // The feedback policy at equal epochs.
+// The feedback policy at equal epochs (patience = the epochs: no early stop).
+function policyPart(prefix: string): void {
   const policyRows: string[][] = [];
   for (const [what, cfg] of [
     ['no policy (every row once, batch 16)', {}],
     ['adaptive: batch growth on plateau', { policy: 'adaptive' as const }],
     ['adaptive: batch growth + payment_type slices up-weighted by loss', { policy: 'adaptive' as const, sliceColumn: 'payment_type' }],
   ] as const) {
-    const r = ours({ prefix, trainer: 'fused', batches: 'feeder', batchSize: 16, epochs: POLICY_EPOCHS, seed: 1, mode: 'train', ...cfg, ...(!('policy' in cfg) && { sliceColumn: undefined }) } as Omit<OursConfig, 'kind'>);
-    policyRows.push([what, s3(r.val_loss), s3(r.val_auc), s3(r.test_auc), String(r.bestEpoch), sec(r.seconds!), r.batchSizes!.join(' ')]);
+    const r = ours({ prefix, trainer: 'fused', batches: 'feeder', batchSize: 16, epochs: POLICY_EPOCHS, seed: 1, mode: 'train', patience: POLICY_EPOCHS, ...cfg });
+    console.error(`policy ${what}: ${JSON.stringify(r)}`);
+    policyRows.push(r.failure ? [what, '-', '-', '-', '-', '-', r.failure] : [what, s3(r.val_loss), s3(r.val_auc), s3(r.test_auc), String(r.bestEpoch), sec(r.seconds!), r.batchSizes!.join(' ')]);
   }
-  out.push(`Feedback policy, ${POLICY_EPOCHS} epochs each (no early stop), same seed:\n\n${table(['policy', 'best val_loss', 'val AUC', 'test AUC', 'best epoch', 'train time', 'batch size per epoch'], policyRows)}`);
-
-  out.push(`Feeder throughput, one epoch of the train split (median of 3 after a warm-up):\n\n${table(['reader', 'rows/s', 'vs plain row read'], await feederThroughput(prefix, work))}`);
-  out.push(`Load average ${loadAtStart.map((x) => x.toFixed(1)).join(', ')} when this dataset's timings started, ${loadavg().map((x) => x.toFixed(1)).join(', ')} at its end (1, 5, 15 min; 2 cores).`);
-  return out.join('\n\n');
+  emit(`Feedback policy, ${POLICY_EPOCHS} epochs each (no early stop), same seed:\n\n${table(['policy', 'best val_loss', 'val AUC', 'test AUC', 'best epoch', 'train time', 'batch size per epoch'], policyRows)}`);
 }
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'bench-train-'));
   try {
-    const sections: string[] = [];
     if (DATA.includes('sample')) {
       const prefix = dataPipeline(join(work, 'sample'), []);
-      sections.push(await benchDataset('sample', prefix, join(work, 'sample-work')));
+      await benchDataset('sample', prefix, join(work, 'sample-work'));
     }
     if (DATA.includes('synthetic')) {
       const root = join(work, 'synthetic');
       cli(['warehouse', 'generate', '--table', 'my-project.synthetic.trips', '--rows', '1000000', '--seed', '1', '--pipeline-root', root]);
       const prefix = dataPipeline(root, ['-p', 'bq_table=my-project.synthetic.trips', '-p', 'year=2014', '-p', 'limit=400000']);
-      sections.push(await benchDataset('synthetic (1M trips, 2014)', prefix, join(work, 'synthetic-work')));
+      await benchDataset('synthetic (1M trips, 2014)', prefix, join(work, 'synthetic-work'));
     }
     const { version } = JSON.parse(readFileSync(join(REPO, 'node_modules/@tensorflow/tfjs/package.json'), 'utf8')) as { version: string };
-    console.log(`${sections.join('\n\n')}\n\n${cpus().length} CPUs (${cpus()[0]?.model}), Node ${process.version}, TF.js ${version} (WASM), PyTorch and XGBoost from Debian; each configuration in its own process.`);
+    emit(`${cpus().length} CPUs (${cpus()[0]?.model}), Node ${process.version}, TF.js ${version} (WASM), PyTorch and XGBoost from Debian; each configuration in its own process.`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
