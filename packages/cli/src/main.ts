@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { RunCommandOptions } from './commands/run.ts';
+import { registerDemoCommand } from './commands/demo.ts';
 import { registerWarehouseCommand } from './commands/warehouse.ts';
 import { EXIT, isUsageError } from './errors.ts';
 
@@ -34,6 +35,7 @@ Examples:
   formalize show <run id>                                 tasks, states, outputs of one run
   formalize lineage <artifact uri>                        what produced an artifact, from what
   formalize warehouse generate --table p.d.t --rows 1000000 --seed 1   synthetic taxi trips
+  formalize demo continuous-training --steps 5 --drift-step 3          retuning on drift, a best model that only improves
 
 Exit codes: 0 ok, 1 run failed (or compiled files stale), 2 bad input, 130 cancelled.`)
   .exitOverride();
@@ -106,6 +108,9 @@ program.command('lineage')
   });
 
 registerWarehouseCommand(program, (code) => {
+  exitCode = code;
+});
+registerDemoCommand(program, (code) => {
   exitCode = code;
 });
 
