@@ -64,7 +64,7 @@ export async function runContinuousTraining(input: ContinuousTrainingOptions, ho
     const batch = batchOf(step, o);
     emit({ type: 'generating', what: `step ${step}${batch.drifted ? ' (drifted)' : ''}`, table: batch.table, rows: batch.rows, seed: batch.seed });
     await generate(o.root, batch);
-    const data = await runner.run('data-preprocessing', dataParameters(batch, `${STEP_DATASETS} ${step}`, { user_metadata: 'formalize' }), vocabulary ? { vocabulary_source: input_(vocabulary) } : {});
+    const data = await runner.run('data-preprocessing', dataParameters(batch, `${STEP_DATASETS} ${step}`, { user_metadata: 'formalize' }), vocabulary ? { vocabulary_source: asInput(vocabulary) } : {});
     let model: RunRecord | undefined;
     if (step === 1) {
       vocabulary = artifactOf(data, 'transform', 'the first step\'s data-preprocessing run');
@@ -73,7 +73,7 @@ export async function runContinuousTraining(input: ContinuousTrainingOptions, ho
     const training = await runner.run('chicago-custom-training', {
       dataset_display_name: STEP_DATASETS, model_family: MODEL_FAMILY, max_trial_count: o.trials, seed: o.seed,
       drift_threshold_categorical: DRIFT_THRESHOLDS.categorical, drift_threshold_numeric: DRIFT_THRESHOLDS.numeric,
-    }, { holdout: input_(holdoutDataset) });
+    }, { holdout: asInput(holdoutDataset) });
     const record = await recordStep({ batch, data, model, training, root: o.root, score, seconds: (performance.now() - stepStarted) / 1000 });
     steps.push(record);
     emit({ type: 'step-finished', record });
@@ -100,7 +100,8 @@ async function freshRoot(root: string): Promise<void> {
   await mkdir(root, { recursive: true });
 }
 
-const input_ = (a: ArtifactRecord) => ({ uri: a.uri, metadata: a.metadata });
+/** An output artifact of one run as an input artifact of the next (its metadata, which components read, with it). */
+const asInput = (a: ArtifactRecord) => ({ uri: a.uri, metadata: a.metadata });
 
 function dataParameters(batch: Pick<Batch, 'table' | 'rows'>, displayName: string, labels: Record<string, string>): Record<string, JsonValue> {
   // limit: every trip of the batch (the extract's limit only ever samples down).
