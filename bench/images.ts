@@ -14,10 +14,9 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fromContract, pipeline } from '@formalize/dsl';
-import { noop } from '@formalize/hello';
 import { createDockerLauncher, createProcessLauncher, runPipeline, type Launcher } from '@formalize/runner';
 import { componentPackages } from '../docker/src/packages.ts';
+import { noopChain } from './noop-chain.ts';
 
 const root = join(import.meta.dirname, '..');
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
@@ -106,15 +105,7 @@ for (const [name] of cases) {
 }
 
 // --- launcher overhead ---------------------------------------------------------------------------------
-const noopOp = fromContract(noop);
-const chain = pipeline({ name: 'bench-image-chain' }, () => {
-  let prev: ReturnType<typeof noopOp> | undefined;
-  for (let i = 0; i < 10; i++) {
-    const t = noopOp({ note: `step-${i}` });
-    if (prev) t.after(prev);
-    prev = t;
-  }
-}).compile();
+const chain = noopChain('bench-image-chain');
 const launchers: [string, () => Launcher][] = [
   ['docker launcher (one container per task)', () => createDockerLauncher()],
   ['process launcher, one new process per task', () => createProcessLauncher({ workspaceRoot: root, reuseWorkers: false })],

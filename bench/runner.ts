@@ -8,14 +8,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fromContract, pipeline } from '@formalize/dsl';
-import { noop } from '@formalize/hello';
+import { pipeline } from '@formalize/dsl';
 import { createProcessLauncher, runPipeline, type Launcher, type RunOptions } from '@formalize/runner';
+import { noopChain, noopOp } from './noop-chain.ts';
 
 const root = join(import.meta.dirname, '..');
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
-const noopOp = fromContract(noop);
 
 const grid = pipeline({ name: 'bench-grid' }, () => {
   for (let col = 0; col < 10; col++) {
@@ -27,14 +26,7 @@ const grid = pipeline({ name: 'bench-grid' }, () => {
     }
   }
 }).compile();
-const chain = pipeline({ name: 'bench-chain' }, () => {
-  let prev: ReturnType<typeof noopOp> | undefined;
-  for (let i = 0; i < 10; i++) {
-    const t = noopOp({ note: `step-${i}` });
-    if (prev) t.after(prev);
-    prev = t;
-  }
-}).compile();
+const chain = noopChain('bench-chain');
 
 if (spawnSync('npx', ['nx', 'run', '@formalize/hello:build', '--outputStyle=static'], { cwd: root, stdio: 'ignore' }).status !== 0) throw new Error('build failed');
 const process_ = createProcessLauncher({ workspaceRoot: root });

@@ -24,6 +24,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { mulberry32 } from '@formalize/common';
 import { DEFAULT_HYPERPARAMETERS } from '@formalize/common/hyperparameters';
 import { buildBaseModel, loadTf, modelSpecFromTransform, type ModelSpec, type Tensor } from '@formalize/common/model';
 import { listShards, readTransformArtifact, readTransformedRows } from '@formalize/common/transform';
@@ -76,13 +77,7 @@ interface WorkerResult { failure?: string; epochSeconds: number[]; val_loss?: nu
 function permuted(split: SplitColumns, seed: number): Rows {
   const n = split.size;
   const perm = new Uint32Array(n).map((_, i) => i);
-  let a = seed >>> 0;
-  const rand = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = mulberry32(seed);
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
     [perm[i], perm[j]] = [perm[j]!, perm[i]!];

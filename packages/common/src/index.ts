@@ -14,6 +14,7 @@ export * from './executor/executor-input.ts';
 export * from './executor/log.ts';
 export * from './executor/run.ts';
 export * from './runtime/lazy.ts';
+export * from './random.ts';
 export * from './codegen/generate.ts';
 export * from './contract/final-status.ts';
 export * from './executor/serve.ts';

@@ -2,7 +2,8 @@
 // random inputs, the gradient of an embedding lookup, and one whole Adam step of the base architecture.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildBaseModel, encodeBatch, loadTf, modelSpecFromTransform, type Tf } from '../src/model/index.ts';
-import { modelTransform, randomRows, rng } from './fixtures/model-transform.ts';
+import { mulberry32 } from '../src/random.ts';
+import { modelTransform, randomRows } from './fixtures/model-transform.ts';
 
 let tf: Tf;
 beforeAll(async () => {
@@ -34,7 +35,7 @@ describe('UnsortedSegmentSum on WASM', () => {
     { rows: 0, row: [4], segments: 6 },
   ];
   it.each(cases)('equals the CPU backend for $rows rows of shape $row into $segments segments', async ({ rows, row, segments }) => {
-    const r = rng(rows * 1000 + segments);
+    const r = mulberry32(rows * 1000 + segments);
     const values = Array.from({ length: rows * row.reduce((a, b) => a * b, 1) }, () => r() * 2 - 1);
     // Ids cover every segment, repeats, and out-of-range ids on both sides (dropped by both backends).
     const ids = Array.from({ length: rows }, () => Math.floor(r() * (segments + 4)) - 2);
@@ -43,7 +44,7 @@ describe('UnsortedSegmentSum on WASM', () => {
   });
 
   it('sums int32 exactly, and takes segment ids shaped like a prefix of x (as TensorFlow does)', async () => {
-    const r = rng(5);
+    const r = mulberry32(5);
     const x = Array.from({ length: 6 * 4 * 3 }, () => Math.floor(r() * 100) - 50);
     const ids = Array.from({ length: 24 }, () => Math.floor(r() * 5));
     const int = () => tf.unsortedSegmentSum(tf.tensor(x, [24, 3], 'int32'), tf.tensor1d(ids, 'int32'), 5);
@@ -57,7 +58,7 @@ describe('UnsortedSegmentSum on WASM', () => {
   });
 
   it('makes the gradient of an embedding lookup (GatherV2) what the CPU backend makes', async () => {
-    const r = rng(11);
+    const r = mulberry32(11);
     const table = Array.from({ length: 31 * 5 }, () => r() - 0.5);
     const idx = Array.from({ length: 128 }, () => Math.floor(r() * 31));
     const upstream = Array.from({ length: 128 * 5 }, () => r() - 0.5);

@@ -10,6 +10,8 @@ const entrypoint = '/app/packages/evaluate/dist/main.js';
 const COLUMN = /^[A-Za-z_][A-Za-z0-9_]{0,299}$/;
 const column = z.string().regex(COLUMN, 'expected a column name (letters, digits and underscores, not starting with a digit)');
 const family = z.string().regex(/^[a-z_][a-z0-9_-]{0,62}$/, 'expected a model family: up to 63 lowercase letters, digits, "_" or "-", not starting with a digit or "-"');
+// Google Cloud project ids: up to 30 lowercase letters, digits and hyphens, starting with a letter.
+const project = z.string().regex(/^[a-z][a-z0-9-]{0,29}$/, 'expected a project id').default('formalize-local');
 const labelsSchema = z.record(
   z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'label keys are 1-63 lowercase letters, digits, "_" or "-", starting with a letter'),
   z.string().regex(/^[a-z0-9_-]{0,63}$/, 'label values are up to 63 lowercase letters, digits, "_" or "-"'),
@@ -66,7 +68,7 @@ const registerInputs = {
     bootstrap_resamples: z.int().min(100).max(100_000).default(1000).describe('Paired bootstrap resamples of the test rows.'),
     seed: z.int().min(0).default(0).describe('Seed of the bootstrap.'),
     labels: labelsSchema.default({ candidate_model: '1' }).describe('Labels of the registered version (the seed: {"candidate_model": "1"}).'),
-    project: z.string().regex(/^[a-z][a-z0-9-]{0,29}$/, 'expected a project id').default('formalize-local').describe('Project of the registry\'s resource names.'),
+    project: project.describe('Project of the registry\'s resource names.'),
 };
 
 const registerOutputs = {
@@ -104,7 +106,7 @@ const batchInputs = {
     gcs_source_uris: z.array(z.string().min(1)).default([]).describe('JSON Lines files to predict (instead of `instances`).'),
     excluded_fields: z.array(z.string().min(1)).default([]).describe('Instance fields not sent to the model (e.g. the label or a key); they stay in the output `instance`.'),
     max_error_fraction: z.number().min(0).max(1).default(0).describe('Fail when more than this fraction of the instances cannot be predicted (they are listed in prediction.errors_stats-*).'),
-    project: z.string().regex(/^[a-z][a-z0-9-]{0,29}$/, 'expected a project id').default('formalize-local').describe('Project of the job\'s resource name.'),
+    project: project.describe('Project of the job\'s resource name.'),
 };
 
 const batchOutputs = {
@@ -137,7 +139,7 @@ const modelGetInputs = {
     alias: z.string().min(1).optional().describe('The version carrying this alias (e.g. `best`, `default`).'),
     version: z.int().min(1).optional().describe('This version number.'),
     label: z.string().min(1).optional().describe('The newest version carrying this label (e.g. `base_model`).'),
-    project: z.string().regex(/^[a-z][a-z0-9-]{0,29}$/, 'expected a project id').default('formalize-local').describe('Project of the registry\'s resource names.'),
+    project: project.describe('Project of the registry\'s resource names.'),
 };
 
 const modelGetOutputs = {

@@ -2,26 +2,16 @@
 // independent brute-force computations on seeded random data.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '@formalize/common';
 import { rankAuc, rocAuc, scoreOrder } from '@formalize/common/metrics';
 import {
   binaryCrossEntropy, binaryMetrics, classificationMetricsMetadata, CONFIDENCE_GRID, MetricsInputError, pairedBootstrapAuc,
   ratesAt, rocCurve, sliceMetrics, sliceName,
 } from '../src/metrics/index.ts';
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Labels and scores that carry some signal; `levels` > 0 rounds scores to that many values (many ties). */
 function sample(n: number, seed: number, levels = 0) {
-  const r = random(seed);
+  const r = mulberry32(seed);
   const labels: number[] = [];
   const scores: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -166,7 +156,7 @@ describe('against brute force on random data', () => {
 
   it('weights rows as repeated rows', () => {
     const { labels, scores } = sample(200, 7, 30);
-    const r = random(99);
+    const r = mulberry32(99);
     const weights = labels.map(() => Math.floor(r() * 4));
     const expandedLabels: number[] = [];
     const expandedScores: number[] = [];
@@ -241,7 +231,7 @@ describe('paired bootstrap of the AUC difference', () => {
 
   it('finds a clearly better candidate better, with an interval above zero', () => {
     const { labels, scores } = sample(500, 12);
-    const r0 = random(5);
+    const r0 = mulberry32(5);
     const champion = scores.map((s) => 0.3 * s + 0.7 * r0());
     const r = pairedBootstrapAuc(labels, scores, champion, { resamples: 500, seed: 3 });
     expect(r.auc_candidate).toBeCloseTo(binaryMetrics(labels, scores).auc!, 12);

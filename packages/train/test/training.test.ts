@@ -5,6 +5,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '@formalize/common';
 import { DEFAULT_HYPERPARAMETERS } from '@formalize/common/hyperparameters';
 import { buildBaseModel, loadTf, type ModelSpec } from '@formalize/common/model';
 import { adaptivePolicy, sliceWeights } from '../src/feeder/index.ts';
@@ -17,17 +18,6 @@ import { accuracyFromLogits, binaryMetrics, crossEntropyFromLogits, lossByStratu
 import { metricsTxt } from '../src/training/metrics-file.ts';
 import { warmupSchedule } from '../src/training/schedule.ts';
 import type { Rows } from '../src/training/trainer.ts';
-
-/** mulberry32, for test data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** P(score+ > score-) + P(tie)/2 over all pairs. */
 function bruteAuc(s: number[], y: number[]): number {
@@ -43,7 +33,7 @@ function bruteAuc(s: number[], y: number[]): number {
 
 describe('metrics', () => {
   it('ROC AUC is exact: ties averaged, equal to the pairwise count', () => {
-    const r = rng(1);
+    const r = mulberry32(1);
     for (let trial = 0; trial < 20; trial++) {
       // Coarse scores: many ties.
       const s = Array.from({ length: 200 }, () => Math.round(r() * 10) / 10);
@@ -217,7 +207,7 @@ describe('the fused training step', () => {
     label: 'y', hiddenUnits: [16, 8],
   };
   function data(n: number, seed: number): Rows {
-    const r = rng(seed);
+    const r = mulberry32(seed);
     const a = Float32Array.from({ length: n }, () => r() * 2 - 1);
     const b = Float32Array.from({ length: n }, () => r() * 2 - 1);
     const e1 = Int32Array.from({ length: n }, () => Math.floor(r() * 31));

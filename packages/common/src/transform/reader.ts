@@ -4,6 +4,7 @@
 // never loads it.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { mulberry32 } from '../random.ts';
 import { lazy } from '../runtime/lazy.ts';
 import { duckdbDialect } from '../warehouse/dialect.ts';
 
@@ -43,18 +44,6 @@ export interface ReadRowsOptions {
 }
 
 export type ShardRow = Record<string, unknown>;
-
-/** mulberry32: a small seeded PRNG, so a shuffled epoch can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // BIGINT columns (vocabulary indices, integer labels) arrive as bigint: numbers while exact.
 function plain(row: Record<string, unknown>): ShardRow {
@@ -109,7 +98,7 @@ export async function* readTransformedRows(dir: string, opts: ReadRowsOptions = 
     yield* shardRows(files);
     return;
   }
-  const rand = random(opts.seed ?? 0);
+  const rand = mulberry32(opts.seed ?? 0);
   for (let i = files.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
     [files[i], files[j]] = [files[j]!, files[i]!];

@@ -1,8 +1,9 @@
 // Paired bootstrap of the ROC AUC difference between two models scored on the same rows: each resample draws
 // rows with replacement (a count per row) and recomputes both AUCs on it, so the row-to-row correlation of the
 // two models is kept. Seeded, so a decision can be replayed.
-import { checkInputs } from './binary.ts';
+import { mulberry32 } from '@formalize/common';
 import { rankAuc, scoreOrder } from '@formalize/common/metrics';
+import { checkInputs } from './binary.ts';
 
 export interface PairedBootstrapOptions {
   /** Resamples (default 1000). */
@@ -33,18 +34,6 @@ export interface PairedBootstrapResult {
   seed: number;
 }
 
-/** mulberry32, as the shard reader's shuffle: small, seeded, fast. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function quantile(sorted: Float64Array, q: number): number {
   // Linear interpolation between order statistics (numpy's default).
   const h = (sorted.length - 1) * q;
@@ -70,7 +59,7 @@ export function pairedBootstrapAuc(
   if (aucCandidate === null || aucChampion === null) throw new RangeError('the rows hold one class only: no AUC to compare');
 
   const n = labels.length;
-  const rand = random(seed);
+  const rand = mulberry32(seed);
   const weights = new Uint32Array(n);
   const deltas = new Float64Array(resamples);
   let used = 0;

@@ -13,13 +13,12 @@
 //   replacement), a full pool (`shuffleBuffer` rows) replaces a random row. An epoch is as many rows as a pass.
 // Feedback changes apply to the next batch drawn: staging holds decoded rows, not formed batches.
 // Everything random comes from `seed`, and arrival order never matters, so a run replays exactly.
-import { parseField } from '@formalize/common';
+import { deriveSeed, mulberry32, parseField, shuffleInPlace } from '@formalize/common';
 import type { BatchColumns, Column, ColumnChunk } from './chunk.ts';
 import { allocBatch, RowPool } from './chunk.ts';
 import type { FeederFeedback, FeederSettings, ResolvedFeederSettings, StratumWeights } from './options.ts';
 import { feedbackSchema, feederSettingsSchema } from './options.ts';
 import { PassStream } from './pass-stream.ts';
-import { deriveSeed, random, shuffleInPlace } from './random.ts';
 import { FeederError, ShardReader } from './shard-reader.ts';
 import type { ShardSource } from './shard-source.ts';
 import { duckdbShardSource, stratumOf } from './shard-source.ts';
@@ -153,7 +152,7 @@ class FeederImpl implements Feeder {
     this.balancer = new SourceBalancer(s.sources.map((src, i) => ({ name: src.mirror ?? `source-${i}`, shards: src.shards })), { cooldownMs: s.cooldownMs, now });
     this.log = log;
     this.now = now;
-    this.rand = random(deriveSeed(s.seed, 0x5eed));
+    this.rand = mulberry32(deriveSeed(s.seed, 0x5eed));
     this.batch = s.batchSize;
     this.prefetch = s.prefetch;
     this.setWeights(s.weights);
@@ -225,7 +224,7 @@ class FeederImpl implements Feeder {
   // ---- reading: passes into staging, read ahead in the background ----
 
   private startPass(): PassStream {
-    const order = shuffleInPlace(this.shardRows!.map((_, i) => i), random(deriveSeed(this.s.seed, this.readPass)));
+    const order = shuffleInPlace(this.shardRows!.map((_, i) => i), mulberry32(deriveSeed(this.s.seed, this.readPass)));
     this.passStrata = new Map();
     return new PassStream(order, this.s.parallelReads, this.s.interleaveRows,
       (shard) => new ShardReader(this.balancer, this.source, shard, this.shardRows![shard]!, (f) => this.reportFailure(f)));

@@ -1,7 +1,8 @@
-// Seeded randomness, so a feeder run (shard order, shuffles, weighted draws) replays exactly from its seed.
+// Seeded randomness, so that shuffles, weighted draws and bootstrap resamples replay exactly from their seed
+// (the shard reader, the training feeder, the paired bootstrap, tests and benchmarks all use this one generator).
 
 /** mulberry32: a small, fast PRNG with a 32-bit state; uniform in [0, 1). */
-export function random(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
