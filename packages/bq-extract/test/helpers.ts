@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { buildExecutorInput, type ExecutorInputArtifact, type ExecutorInputSpec } from '@formalize/common';
 import type { Row, Warehouse } from '@formalize/common/warehouse';
 import { DuckdbWarehouse, TAXI_SAMPLE_CSV } from '@formalize/common/warehouse';
 
@@ -22,30 +23,11 @@ export async function workdir(): Promise<Workdir> {
   return { dir, warehouse: join(dir, 'warehouse') };
 }
 
-export interface ArtifactIn {
-  type: string;
-  uri: string;
-  metadata?: Record<string, unknown>;
-}
+export type ArtifactIn = ExecutorInputArtifact;
 
 /** ExecutorInput for `component` with its outputs under `<dir>/<task>/`. */
-export function executorInput(w: Workdir, task: string, o: {
-  parameters?: Record<string, unknown>;
-  artifacts?: Record<string, ArtifactIn>;
-  outputArtifacts: Record<string, string>;
-  outputParameters?: string[];
-}) {
-  return {
-    inputs: {
-      parameterValues: o.parameters ?? {},
-      artifacts: Object.fromEntries(Object.entries(o.artifacts ?? {}).map(([k, a]) => [k, { artifacts: [{ name: k, type: { schemaTitle: a.type, schemaVersion: '0.0.1' }, uri: a.uri, metadata: a.metadata ?? {} }] }])),
-    },
-    outputs: {
-      artifacts: Object.fromEntries(Object.entries(o.outputArtifacts).map(([k, type]) => [k, { artifacts: [{ name: k, type: { schemaTitle: type, schemaVersion: '0.0.1' }, uri: join(w.dir, task, k), metadata: {} }] }])),
-      parameters: Object.fromEntries((o.outputParameters ?? []).map((k) => [k, { outputFile: join(w.dir, task, 'outputs', k) }])),
-      outputFile: join(w.dir, task, 'executor_output.json'),
-    },
-  };
+export function executorInput(w: Workdir, task: string, o: Omit<ExecutorInputSpec, 'outputDir'>) {
+  return buildExecutorInput({ ...o, outputDir: join(w.dir, task) });
 }
 
 export interface Launch {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { artifact, defineComponent, runExecutor, type Component, type InputArtifact } from '../src/index.ts';
+import { artifact, buildExecutorInput, defineComponent, executorInputSchema, runExecutor, type Component, type InputArtifact } from '../src/index.ts';
 
 type Behaviour = (ctx: { inputs: Record<string, unknown>; outputs: { model: { path: string; uri: string; metadata: Record<string, unknown> } } }) => unknown;
 let behaviour: Behaviour;
@@ -265,5 +265,23 @@ describe('runExecutor: bad results fail and drop what run() wrote', () => {
       throw new Error('warehouse unreachable');
     };
     await failingRun(['warehouse unreachable']);
+  });
+});
+
+describe('buildExecutorInput', () => {
+  it('provisions one artifact per input and output, the outputs under the output folder (gs:// kept intact)', () => {
+    const ei = buildExecutorInput({
+      parameters: { n: 3 },
+      artifacts: { data: { type: 'system.Dataset', uri: '/data/d', metadata: { rows: 3 } } },
+      outputArtifacts: { model: 'system.Model' },
+      outputParameters: ['loss'],
+      outputDir: 'gs://bucket/root/task/',
+    });
+    expect(executorInputSchema.parse(ei)).toEqual(ei);
+    expect(ei.inputs.parameterValues).toEqual({ n: 3 });
+    expect(ei.inputs.artifacts['data']!.artifacts).toEqual([{ name: 'data', type: { schemaTitle: 'system.Dataset', schemaVersion: '0.0.1' }, uri: '/data/d', metadata: { rows: 3 } }]);
+    expect(ei.outputs.artifacts['model']!.artifacts).toEqual([{ name: 'model', type: { schemaTitle: 'system.Model', schemaVersion: '0.0.1' }, uri: 'gs://bucket/root/task/model', metadata: {} }]);
+    expect(ei.outputs.parameters).toEqual({ loss: { outputFile: 'gs://bucket/root/task/outputs/loss' } });
+    expect(ei.outputs.outputFile).toBe('gs://bucket/root/task/executor_output.json');
   });
 });

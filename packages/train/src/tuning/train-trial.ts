@@ -4,8 +4,7 @@
 // a Vertex AI tuning trial is one training job writing under `<base_output_directory>/<trial id>/`. The train
 // component is wrapped, not re-implemented: the wrapper only keeps its result and, when it fails, the error
 // itself, so a failure to learn or a divergence marks the trial INFEASIBLE rather than crashed.
-import { join } from 'node:path';
-import { artifactInfo, defineComponent, runExecutor } from '@formalize/common';
+import { artifactInfo, buildExecutorInput, defineComponent, runExecutor } from '@formalize/common';
 import { train } from '../components/train.ts';
 import type { TrialContext, TrialMetrics } from './trial.ts';
 import { InfeasibleTrialError } from './trial.ts';
@@ -57,24 +56,19 @@ export async function trainTrial(ctx: TrialContext): Promise<TrialMetrics> {
     },
   });
   // Every output artifact the train contract declares, provisioned under the trial's folder.
-  const outputs = Object.fromEntries(Object.entries(train.outputs).flatMap(([name, schema]) => {
+  const outputArtifacts = Object.fromEntries(Object.entries(train.outputs).flatMap(([name, schema]) => {
     const info = artifactInfo(schema);
-    return info ? [[name, { artifacts: [{ name, type: { schemaTitle: info.type, schemaVersion: '0.0.1' }, uri: join(ctx.workDir, name), metadata: {} }] }]] : [];
+    return info ? [[name, info.type]] : [];
   }));
-  const executorInput = {
-    inputs: {
-      parameterValues: { mode: 'train', hyperparameter_overrides: ctx.hyperparameters, seed: ctx.seed, tuning: true },
-      artifacts: {
-        dataset: { artifacts: [{ name: 'dataset', type: { schemaTitle: 'google.VertexDataset', schemaVersion: '0.0.1' }, uri: ctx.dataset.uri, metadata: ctx.dataset.metadata }] },
-        base_model: { artifacts: [{ name: 'base_model', type: { schemaTitle: 'system.Model', schemaVersion: '0.0.1' }, uri: ctx.baseModel.uri, metadata: ctx.baseModel.metadata }] },
-      },
+  const executorInput = buildExecutorInput({
+    parameters: { mode: 'train', hyperparameter_overrides: ctx.hyperparameters, seed: ctx.seed, tuning: true },
+    artifacts: {
+      dataset: { type: 'google.VertexDataset', uri: ctx.dataset.uri, metadata: ctx.dataset.metadata },
+      base_model: { type: 'system.Model', uri: ctx.baseModel.uri, metadata: ctx.baseModel.metadata },
     },
-    outputs: {
-      artifacts: outputs,
-      parameters: {},
-      outputFile: join(ctx.workDir, 'executor_output.json'),
-    },
-  };
+    outputArtifacts,
+    outputDir: ctx.workDir,
+  });
   const log = trialLog(ctx.trialId);
   const code = await runExecutor([wrapped], ['--component', train.name, '--executor_input', JSON.stringify(executorInput)], { stderr: log, stdout: log, signal: ctx.signal });
   if (code !== 0 || !result) {
